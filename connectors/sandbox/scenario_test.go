@@ -1,0 +1,133 @@
+package sandbox_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/bankfeed/bankfeed/connectors/sandbox"
+)
+
+// minimal is a valid scenario the error cases below break one field at a
+// time.
+const minimal = `{
+  "Institution": "MapleCredit",
+  "InstitutionId": 900,
+  "Steps": {
+    "question": {"Challenges": [{"Type": "QuestionAndAnswer", "Prompt": "Favourite tree?", "Answers": ["Maple"]}]}
+  },
+  "Users": [{"Username": "alice", "Password": "secret", "Flow": "question"}]
+}`
+
+func TestParseValid(t *testing.T) {
+	t.Parallel()
+	sc, err := sandbox.Parse("maple.json", []byte(minimal), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Institution != "MapleCredit" || sc.DisplayName != "MapleCredit" || len(sc.Users) != 1 {
+		t.Errorf("parsed %+v", sc)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	images := fstest.MapFS{
+		"images/ok.png":  {Data: []byte("\x89PNG\r\n\x1a\nrest")},
+		"images/bad.png": {Data: []byte("GIF89a")},
+	}
+	tests := []struct {
+		name, from, to string
+		field, msg     string
+	}{
+		{"syntax error", `"InstitutionId": 900,`, `"InstitutionId": 900`, "", "line 4, column 4: invalid JSON"},
+		{"wrong type", `"InstitutionId": 900`, `"InstitutionId": "900"`, "InstitutionId", "must be int"},
+		{"unknown field", `"InstitutionId": 900,`, `"InstitutionId": 900, "Colour": "red",`, "", `unknown field "Colour"`},
+		{"no institution", `"Institution": "MapleCredit"`, `"Institution": ""`, "Institution", "must be a name"},
+		{"no id", `"InstitutionId": 900`, `"InstitutionId": 0`, "InstitutionId", "positive"},
+		{"no users", `"Users": [{"Username": "alice", "Password": "secret", "Flow": "question"}]`, `"Users": []`, "Users", "at least one user"},
+		{"unknown challenge type", `"Type": "QuestionAndAnswer"`, `"Type": "Riddle"`, "Steps.question.Challenges[0].Type", `"Riddle" is not a challenge type`},
+		{"no prompt", `"Prompt": "Favourite tree?", `, ``, "Steps.question.Challenges[0].Prompt", "is required"},
+		{"no answers", `, "Answers": ["Maple"]`, ``, "Steps.question.Challenges[0].Answers", "needs Answers or a Pattern"},
+		{"bad pattern", `"Answers": ["Maple"]`, `"Pattern": "[0-9"`, "Steps.question.Challenges[0].Pattern", "not a regular expression"},
+		{"missing next step", `"Challenges"`, `"Next": "nowhere", "Challenges"`, "Steps.question.Next", `no step is named "nowhere"`},
+		{"bad OnWrong", `"Challenges"`, `"OnWrong": "EXPLODE", "Challenges"`, "Steps.question.OnWrong", `"EXPLODE" is neither a step nor an error`},
+		{"looping Next", `"Challenges"`, `"Next": "question", "Challenges"`, "Steps", "loops"},
+		{"empty step", `{"Challenges": [{"Type": "QuestionAndAnswer", "Prompt": "Favourite tree?", "Answers": ["Maple"]}]}`, `{"Challenges": []}`, "Steps.question.Challenges", "at least one challenge"},
+		{"missing flow", `"Flow": "question"`, `"Flow": "questoin"`, "Users[0].Flow", `no step is named "questoin"`},
+		{"missing password", `"Password": "secret", `, ``, "Users[0].Password", "is required"},
+		{"duplicate user", `{"Username": "alice", "Password": "secret", "Flow": "question"}`, `{"Username": "alice", "Password": "secret"}, {"Username": "ALICE", "Password": "x"}`, "Users[1].Username", "declared twice"},
+		{"unknown user error", `"Flow": "question"`, `"Error": "ON_FIRE"`, "Users[0].Error", `"ON_FIRE" is not an error`},
+		{"bad duration", `"Flow": "question"`, `"DeviceApproval": "soon"`, "Users[0].DeviceApproval", `"soon" is not a duration`},
+		{"choice answer not offered", `"Type": "QuestionAndAnswer", "Prompt": "Favourite tree?", "Answers": ["Maple"]`,
+			`"Type": "MultipleChoice", "Prompt": "Pick", "Iterables": ["Oak", "Elm"], "Answers": ["Maple"]`, "Steps.question.Challenges[0].Answers[0]", "not one of the Iterables"},
+		{"choice without options", `"Type": "QuestionAndAnswer", "Prompt": "Favourite tree?", "Answers": ["Maple"]`,
+			`"Type": "TextOrCall", "Prompt": "Phone"`, "Steps.question.Challenges[0].Iterables", "needs options"},
+		{"missing image", `"Answers": ["Maple"]`, `"Answers": ["@image:nothing"]`, "Steps.question.Challenges[0].Answers[0]", `image "nothing"`},
+		{"image that is not a PNG", `"Answers": ["Maple"]`, `"Answers": ["@image:bad"]`, "Steps.question.Challenges[0].Answers[0]", "not a PNG"},
+		{"two values", `"Users"`, `"Users": [], "Users2"`, "", "unknown field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(minimal, tt.from) {
+				t.Fatalf("the case's text %q is not in the minimal scenario", tt.from)
+			}
+			_, err := sandbox.Parse("maple.json", []byte(strings.Replace(minimal, tt.from, tt.to, 1)), images)
+			var se *sandbox.ScenarioError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want a *ScenarioError", err)
+			}
+			if se.File != "maple.json" || se.Field != tt.field || !strings.Contains(se.Msg, tt.msg) {
+				t.Errorf("got file %q field %q msg %q; want field %q and a message containing %q", se.File, se.Field, se.Msg, tt.field, tt.msg)
+			}
+			if !strings.HasPrefix(err.Error(), "maple.json: ") {
+				t.Errorf("message %q does not start with the file", err)
+			}
+		})
+	}
+}
+
+func TestEmbeddedScenarios(t *testing.T) {
+	t.Parallel()
+	scenarios, err := sandbox.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"FlinksCapital": 14, "RBC": 8, "Laurentienne": 15, "National": 3, "Scotia": 6, "TD": 9}
+	got := map[string]int{}
+	for _, sc := range scenarios {
+		got[sc.Institution] = sc.InstitutionId
+	}
+	for name, id := range want {
+		if got[name] != id {
+			t.Errorf("%s: InstitutionId %d, want %d", name, got[name], id)
+		}
+	}
+	if _, err := sandbox.New(scenarios...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzParse feeds arbitrary bytes to the scenario parser: it must return a
+// scenario or a *ScenarioError, never panic; a scenario it accepts must make
+// a connector.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"MultipleChoice","Prompt":{"en":"x","fr":"y"},"Iterables":["o"],"Answers":["o"]}],"Next":"b"},"b":{"Challenges":[{"Type":"WaitUntilEUAccept","Prompt":"p"}],"TwoStep":true}},"Users":[{"Username":"u","Password":"p","Flow":"a","DeviceApproval":"1s"}]}`))
+	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"QuestionAndAnswer","Prompt":"q","Pattern":"[0-9]{6}"}],"OnWrong":"a"}},"Users":[{"Username":"u","Password":"p","Rotate":["a"]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := sandbox.Parse("fuzz.json", data, nil)
+		if err != nil {
+			var se *sandbox.ScenarioError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not a *ScenarioError", err)
+			}
+			return
+		}
+		if _, err := sandbox.New(sc); err != nil {
+			t.Fatalf("a valid scenario makes no connector: %v", err)
+		}
+	})
+}

@@ -1,0 +1,210 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bankfeed/bankfeed/client"
+	"github.com/bankfeed/bankfeed/internal/app"
+)
+
+// sandboxCustomer is the public Flinks sandbox customerId.
+const sandboxCustomer = "43387ca6-0391-4c82-857d-70d95f087ecb"
+
+// clock is a settable clock shared by a test and the server it runs.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// server is a bankfeed started through app.Main on a random loopback port.
+type server struct {
+	t       *testing.T
+	url     string // scheme and host
+	dataDir string
+	clock   *clock
+	client  *client.Client
+	stop    func()
+}
+
+// startServer runs `bankfeed serve` on a random port with dataDir (a new
+// temporary directory when empty) and the given clock (a new one when nil).
+func startServer(t *testing.T, dataDir string, clk *clock) *server {
+	t.Helper()
+	return startServerArgs(t, dataDir, clk)
+}
+
+// startServerArgs is startServer with more serve flags.
+func startServerArgs(t *testing.T, dataDir string, clk *clock, extra ...string) *server {
+	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	if clk == nil {
+		clk = newClock()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...)
+		done <- app.Main(ctx, args,
+			func(string) string { return "" }, io.Discard, testLogWriter{t},
+			app.WithClock(clk.Now), app.WithReady(func(addr string) { ready <- addr }))
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("server did not start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("server did not start within 30s")
+	}
+	s := &server{t: t, url: "http://" + addr, dataDir: dataDir, clock: clk}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		})
+	}
+	t.Cleanup(s.stop)
+	c, err := client.New(s.url, sandboxCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.client = c
+	return s
+}
+
+// clientFor returns an SDK client for another customer.
+func (s *server) clientFor(customerID string) *client.Client {
+	c, err := client.New(s.url, customerID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}
+
+// rawResponse is an HTTP response read whole.
+type rawResponse struct {
+	status int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+// post sends body verbatim to a BankingServices operation of the sandbox
+// customer.
+func (s *server) post(op, body string) rawResponse {
+	return s.do(http.MethodPost, "/v3/"+sandboxCustomer+"/BankingServices/"+op, body)
+}
+
+func (s *server) do(method, path, body string) rawResponse {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	r := rawResponse{status: res.StatusCode, header: res.Header, body: data}
+	if !json.Valid(data) {
+		s.t.Fatalf("%s %s: body is not JSON:\n%s", method, path, data)
+	}
+	// Every body is a JSON object but SetScheduledRefresh's 200, a bare
+	// string, as on Flinks.
+	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte(`"`)) || res.StatusCode != http.StatusOK {
+		if err := json.Unmarshal(data, &r.json); err != nil {
+			s.t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, path, err, data)
+		}
+	}
+	return r
+}
+
+// checkFlinksShape checks the rules every response follows: JSON content
+// type, HttpStatusCode equal to the status, and on errors a string Message
+// and a FlinksCode.
+func checkFlinksShape(t *testing.T, r rawResponse) {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	if got, _ := r.json["HttpStatusCode"].(float64); int(got) != r.status {
+		t.Errorf("HttpStatusCode = %v, HTTP status %d", r.json["HttpStatusCode"], r.status)
+	}
+	if r.status >= 400 {
+		if msg, ok := r.json["Message"].(string); !ok || msg == "" {
+			t.Errorf("error body has no string Message: %s", r.body)
+		}
+		if code, ok := r.json["FlinksCode"].(string); !ok || code == "" {
+			t.Errorf("error body has no FlinksCode: %s", r.body)
+		}
+	}
+}
+
+// str reads a string field of a JSON object by path.
+func str(m map[string]any, path ...string) string {
+	var v any = m
+	for _, p := range path {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = obj[p]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// apiErr returns the *client.Error of err, failing the test if it is not one.
+func apiErr(t *testing.T, err error) *client.Error {
+	t.Helper()
+	var e *client.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error = %v, want a *client.Error", err)
+	}
+	return e
+}
+
+// testLogWriter sends the server's log to the test's log.
+type testLogWriter struct{ t *testing.T }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}

@@ -1,0 +1,215 @@
+// Package httpapi is bankfeed's HTTP surface: the Flinks v3 BankingServices
+// routes, request decoding, response encoding and the one table from error
+// to HTTP status and FlinksCode.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bankfeed/bankfeed/connector"
+	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/authorize"
+)
+
+// Authorizer serves /Authorize; *authorize.Service implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, customerID string, req *flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, error)
+}
+
+// Logins serves the endpoints that change a saved login and list the
+// institutions; *authorize.Service implements it.
+type Logins interface {
+	SetScheduledRefresh(ctx context.Context, customerID, loginID string, on bool) (string, error)
+	MFAQuestions(ctx context.Context, customerID, loginID string) ([]string, error)
+	AnswerMFAQuestions(ctx context.Context, customerID, loginID string, answers []flinks.MFAQuestion) error
+	Institutions() []connector.Institution
+}
+
+var (
+	_ Authorizer = (*authorize.Service)(nil)
+	_ Logins     = (*authorize.Service)(nil)
+)
+
+// Pinger reports whether the database answers, for /healthz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the dependencies of the HTTP surface.
+type Deps struct {
+	Authorize Authorizer
+	Logins    Logins
+	Health    Pinger
+	Logger    *slog.Logger
+}
+
+// Server is the HTTP surface of bankfeed.
+type Server struct {
+	auth   Authorizer
+	logins Logins
+	health Pinger
+	log    *slog.Logger
+	mux    *http.ServeMux
+}
+
+// New returns the HTTP handler of bankfeed.
+func New(d Deps) *Server {
+	s := &Server{auth: d.Authorize, logins: d.Logins, health: d.Health, log: d.Logger, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.routes()
+	return s
+}
+
+// handlerFunc is a handler that returns its error; adapt renders it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP routes a request, logs it, and turns a panic into a 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	info := &requestInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
+			if !rec.wrote {
+				writeJSON(rec, http.StatusInternalServerError, errorBody(nil))
+			}
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", info.requestID)
+	}()
+	canonicalizePath(r)
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		s.unrouted(rec, r, h)
+		return
+	}
+	// Through the mux, not the handler found above: only the mux sets the
+	// path values ({customerId}) on the request.
+	s.mux.ServeHTTP(rec, r)
+}
+
+// adapt turns a handlerFunc into an http.Handler: a returned error becomes
+// the error body of the table.
+func (s *Server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		body := errorBody(err)
+		if body.HttpStatusCode >= 500 {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		if body.RequestId != "" {
+			setRequestID(r.Context(), body.RequestId)
+		}
+		if werr := writeJSON(w, body.HttpStatusCode, body); werr != nil {
+			s.log.Error("write error response", "err", werr)
+		}
+	})
+}
+
+// unrouted answers a request no route matched, in the Flinks error shape: a
+// 404 for an unknown path, a 405 for a known path with another method.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	// The mux's own handler knows which of the two it is, and the methods
+	// the path allows; run it on a recorder and keep only that.
+	probe := &probeWriter{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		allow := probe.header.Get("Allow")
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, &flinks.Error{HttpStatusCode: http.StatusMethodNotAllowed,
+			FlinksCode: flinks.CodeMethodNotAvailable, Message: "Method " + r.Method + " is not allowed here; use " + allow + "."})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, &flinks.Error{HttpStatusCode: http.StatusNotFound,
+		FlinksCode: flinks.CodeMethodNotAvailable, Message: "No endpoint at " + r.URL.Path + "."})
+}
+
+// canonicalOps are the operation names of BankingServices, by lower case, so
+// that /v3/{id}/bankingservices/authorize reaches /Authorize as it does on
+// Flinks' case-insensitive routing.
+var canonicalOps = map[string]string{}
+
+func init() {
+	for _, op := range operations {
+		canonicalOps[strings.ToLower(op)] = op
+	}
+}
+
+// canonicalizePath rewrites the case of the fixed segments of a
+// BankingServices path.
+func canonicalizePath(r *http.Request) {
+	p := r.URL.Path
+	if len(p) < 4 || !strings.EqualFold(p[:4], "/v3/") {
+		return
+	}
+	parts := strings.SplitN(p, "/", 6) // "", v3, customerId, BankingServices, op, rest
+	if len(parts) < 5 || !strings.EqualFold(parts[3], "BankingServices") {
+		return
+	}
+	parts[1], parts[3] = "v3", "BankingServices"
+	if op, ok := canonicalOps[strings.ToLower(parts[4])]; ok {
+		parts[4] = op
+	}
+	if c := strings.Join(parts, "/"); c != p {
+		r.URL.Path, r.URL.RawPath = c, ""
+	}
+}
+
+// requestInfo collects what the request log line reports.
+type requestInfo struct{ requestID string }
+
+type requestInfoKey struct{}
+
+func setRequestID(ctx context.Context, id string) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.requestID = id
+	}
+}
+
+// recorder remembers the status written, for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// probeWriter captures the status and headers of the mux's 404/405 handler.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header { return p.header }
+func (p *probeWriter) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *probeWriter) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}

@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bankfeed/bankfeed/connector"
+	"github.com/bankfeed/bankfeed/connectors/sandbox"
+	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
+	"github.com/bankfeed/bankfeed/internal/vault"
+)
+
+const customer = "43387ca6-0391-4c82-857d-70d95f087ecb"
+
+const authorizePath = "/v3/" + customer + "/BankingServices/Authorize"
+
+// newStack builds the real HTTP surface over a real SQLite store in a
+// temporary directory and the sandbox bank.
+func newStack(tb testing.TB) http.Handler {
+	tb.Helper()
+	st, err := sqlitestore.Open(context.Background(), filepath.Join(tb.TempDir(), "bankfeed.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	key := make([]byte, vault.KeySize)
+	rand.Read(key)
+	v, err := vault.New(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scenarios, err := sandbox.Embedded()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sb, err := sandbox.New(scenarios...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: []connector.Connector{sb}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Health: st})
+}
+
+// post sends body to /Authorize through h.
+func post(h http.Handler, body string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, authorizePath, strings.NewReader(body)))
+	return rec
+}
+
+// savedLogin authorizes greatday_nomfa with Save and returns its LoginId.
+func savedLogin(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	rec := post(h, `{"Institution":"FlinksCapital","Username":"greatday_nomfa","Password":"Everyday","Save":true}`)
+	var resp struct{ Login struct{ Id string } }
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || rec.Code != 200 || resp.Login.Id == "" {
+		tb.Fatalf("saving a login: %d %s", rec.Code, rec.Body)
+	}
+	return resp.Login.Id
+}

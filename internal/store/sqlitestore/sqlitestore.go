@@ -1,0 +1,368 @@
+// Package sqlitestore implements the store contract on an embedded SQLite
+// database (modernc.org/sqlite, pure Go: no cgo needed).
+//
+// Writes go through a pool of one connection: SQLite allows one writer at a
+// time, and queuing writers in Go is cheaper and fairer than letting them
+// spin on the busy timeout. Reads use a separate pool and, in WAL mode, never
+// wait for the writer.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bankfeed/bankfeed/internal/store"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store on SQLite.
+type Store struct {
+	queries
+	write *sql.DB
+	read  *sql.DB
+	// Prepared statements of each pool.
+	writeStmts *preparedDB
+	readStmts  *preparedDB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database file at path and applies the
+// migrations it lacks.
+func Open(ctx context.Context, path string) (*Store, error) {
+	// Settings, deliberately:
+	//   journal_mode=WAL     readers never block the writer, nor it them;
+	//   synchronous=NORMAL   durable at every checkpoint, and in WAL mode a
+	//                        crash loses no committed transaction, only a
+	//                        power loss can drop the last ones;
+	//   busy_timeout=10000   a second process (or the reader pool during a
+	//                        checkpoint) waits instead of failing at once;
+	//   foreign_keys=ON      sessions die with their login;
+	//   _txlock=immediate    a write transaction takes the write lock when it
+	//                        begins, so it never fails to upgrade halfway.
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+
+	s := &Store{write: write, read: read, writeStmts: newPreparedDB(write), readStmts: newPreparedDB(read)}
+	s.queries = queries{reader: s.readStmts, writer: s.writeStmts, inTx: s.inTx}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlitestore: migrate %s: %w", path, err)
+	}
+	// PutSnapshot runs its statements in a transaction, where a statement
+	// the writer has not kept runs unprepared: prepare them now, outside
+	// any transaction, so that they are kept from the first call.
+	for _, query := range putSnapshotQueries {
+		if _, err := s.writeStmts.stmt(ctx, query); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", query, err)
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var applied int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&applied); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if applied > 0 {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMicro()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InTx implements store.Store.
+func (s *Store) InTx(ctx context.Context, fn func(store.Queries) error) error {
+	return s.inTx(ctx, func(q queries) error { return fn(q) })
+}
+
+// inTx runs fn on the queries of one write transaction, committed when fn
+// returns nil and rolled back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	// Deferred, so that a panic in fn also rolls back: the transaction holds
+	// the only write connection, and a recovered panic (net/http recovers
+	// handlers) must not leave it open. After Commit it is a no-op.
+	defer tx.Rollback()
+	ptx := preparedTx{tx: tx, p: s.writeStmts}
+	if err := fn(queries{reader: ptx, writer: ptx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// DeleteSessionsIdleSince implements store.Store.
+func (s *Store) DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE updated_at < ?`, t.UnixMicro())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// DeleteUnsavedLogins implements store.Store.
+func (s *Store) DeleteUnsavedLogins(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `
+		DELETE FROM logins
+		WHERE saved = 0 AND updated_at < ?
+		  AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.login_id = logins.id)`, t.UnixMicro())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// Close closes both pools; the writer last, so the WAL is checkpointed by
+// the final connection.
+func (s *Store) Close() error {
+	return errors.Join(s.readStmts.close(), s.writeStmts.close(), s.read.Close(), s.write.Close())
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries implements store.Queries on a pair of pools or on one transaction.
+type queries struct {
+	reader execer
+	writer execer
+	// inTx runs fn in a write transaction, for the writes of several
+	// statements; nil when the queries already run in one.
+	inTx func(ctx context.Context, fn func(queries) error) error
+}
+
+const sessionColumns = `id, customer_id, login_id, institution, username, language, tag, mode, save,
+	schedule_refresh, state, attempts, busy_until, version, created_at, updated_at, sealed`
+
+func (q queries) Session(ctx context.Context, customerID, id string) (*store.Session, error) {
+	row := q.reader.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ? AND customer_id = ?`, id, customerID)
+	var s store.Session
+	var loginID sql.NullString
+	var busy, created, updated int64
+	err := row.Scan(&s.ID, &s.CustomerID, &loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
+		&s.ScheduleRefresh, &s.State, &s.Attempts, &busy, &s.Version, &created, &updated, &s.Sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.LoginID = loginID.String
+	s.BusyUntil, s.CreatedAt, s.UpdatedAt = fromMicros(busy), fromMicros(created), fromMicros(updated)
+	return &s, nil
+}
+
+func (q queries) CreateSession(ctx context.Context, s *store.Session) error {
+	_, err := q.writer.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.CustomerID, nullable(s.LoginID), s.Institution, s.Username, s.Language, s.Tag, s.Mode, s.Save,
+		s.ScheduleRefresh, s.State, s.Attempts, toMicros(s.BusyUntil), s.Version, toMicros(s.CreatedAt), toMicros(s.UpdatedAt), s.Sealed)
+	return mapErr(err)
+}
+
+func (q queries) UpdateSession(ctx context.Context, s *store.Session) error {
+	res, err := q.writer.ExecContext(ctx, `
+		UPDATE sessions SET login_id = ?, username = ?, tag = ?, state = ?, attempts = ?, busy_until = ?,
+			version = version + 1, updated_at = ?, sealed = ?
+		WHERE id = ? AND customer_id = ? AND version = ?`,
+		nullable(s.LoginID), s.Username, s.Tag, s.State, s.Attempts, toMicros(s.BusyUntil),
+		toMicros(s.UpdatedAt), s.Sealed, s.ID, s.CustomerID, s.Version)
+	if err := checkOne(res, err); err != nil {
+		return err
+	}
+	s.Version++
+	return nil
+}
+
+const loginColumns = `id, customer_id, institution, username, username_key, language, saved, scheduled_refresh,
+	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed`
+
+func (q queries) Login(ctx context.Context, customerID, id string) (*store.Login, error) {
+	return scanLogin(q.reader.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM logins WHERE id = ? AND customer_id = ?`, id, customerID))
+}
+
+func (q queries) LoginByUsername(ctx context.Context, customerID, institution, usernameKey string) (*store.Login, error) {
+	return scanLogin(q.reader.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM logins WHERE customer_id = ? AND institution = ? AND username_key = ?`,
+		customerID, institution, usernameKey))
+}
+
+func scanLogin(row *sql.Row) (*store.Login, error) {
+	var l store.Login
+	var last, created, updated int64
+	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
+		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.LastRefresh, l.CreatedAt, l.UpdatedAt = fromMicros(last), fromMicros(created), fromMicros(updated)
+	return &l, nil
+}
+
+func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {
+	_, err := q.writer.ExecContext(ctx, `INSERT INTO logins (`+loginColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.CustomerID, l.Institution, l.Username, l.UsernameKey, l.Language, l.Saved, l.ScheduledRefresh,
+		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed)
+	return mapErr(err)
+}
+
+func (q queries) UpdateLogin(ctx context.Context, l *store.Login) error {
+	res, err := q.writer.ExecContext(ctx, `
+		UPDATE logins SET username = ?, language = ?, saved = ?, scheduled_refresh = ?, type = ?, last_refresh = ?,
+			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?
+		WHERE id = ? AND customer_id = ? AND version = ?`,
+		l.Username, l.Language, l.Saved, l.ScheduledRefresh, l.Type, toMicros(l.LastRefresh),
+		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.ID, l.CustomerID, l.Version)
+	if err := checkOne(res, err); err != nil {
+		return err
+	}
+	l.Version++
+	return nil
+}
+
+func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) error {
+	// Its sessions and its snapshot go with it: their foreign keys cascade.
+	res, err := q.writer.ExecContext(ctx, `DELETE FROM logins WHERE id = ? AND customer_id = ?`, loginID, customerID)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func checkOne(res sql.Result, err error) error {
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return store.ErrConflict
+	}
+	return nil
+}
+
+// mapErr turns SQLite constraint violations into store.ErrConflict.
+func mapErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	}
+	return err
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Times are stored as unix microseconds, the precision both SQLite and
+// PostgreSQL keep; zero stands for the zero time.
+func toMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}

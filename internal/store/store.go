@@ -1,0 +1,170 @@
+// Package store is the persistence contract of bankfeed: sessions, saved
+// logins and the latest snapshot of each login's data. Implementations live
+// in subpackages (sqlitestore; PostgreSQL comes next) and pass the same
+// conformance suite, storetest. Business rules live above the store: it
+// stores and finds rows, compares versions, and nothing else.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bankfeed/bankfeed/connector"
+)
+
+var (
+	// ErrNotFound is returned when no row matches.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict is returned when a row changed since it was read, or a
+	// row that must be unique already exists.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Session is one Authorize conversation (a RequestId) and the data calls
+// that follow it.
+type Session struct {
+	ID         string
+	CustomerID string
+	// LoginID is the login the session reopens or produced; empty while a
+	// new login's conversation is under way.
+	LoginID     string
+	Institution string
+	Username    string
+	Language    string
+	Tag         string
+	Mode        string // "live", "reopen" or "cached"
+	Save        bool
+	// ScheduleRefresh is the request's ScheduleRefresh, applied when the
+	// conversation saves a new login.
+	ScheduleRefresh bool
+	State           string
+	// Attempts counts wrong answers in this session.
+	Attempts int
+	// BusyUntil is when the claim of an answer in flight lapses.
+	BusyUntil time.Time
+	// Version increases with every update; UpdateSession compares it.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Sealed holds the session's secrets (password, connector state,
+	// challenges, collected answers), sealed by the vault.
+	Sealed []byte
+}
+
+// Login is a saved connection (a card), identified by its LoginId.
+type Login struct {
+	ID          string
+	CustomerID  string
+	Institution string
+	// Username is as the bank shows it; UsernameKey is its case-folded form,
+	// unique per customer and institution.
+	Username    string
+	UsernameKey string
+	Language    string
+	// Saved reports whether credentials were kept (Authorize with Save).
+	Saved            bool
+	ScheduledRefresh bool
+	Type             string
+	// LastRefresh is the time of the last authorized live login; zero when
+	// never.
+	LastRefresh time.Time
+	// LastRefreshCode is the FlinksCode of the last live login's failure, or
+	// empty when it succeeded.
+	LastRefreshCode string
+	Version         int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	// Sealed holds the login's secrets (password, stored answers, connector
+	// state), sealed by the vault; nil when nothing is kept.
+	Sealed []byte
+}
+
+// Queries are the reads and writes of the store, usable alone or inside a
+// transaction. Reads are scoped by customer: a row of another customer is
+// ErrNotFound.
+type Queries interface {
+	Session(ctx context.Context, customerID, id string) (*Session, error)
+	CreateSession(ctx context.Context, s *Session) error
+	// UpdateSession writes the fields of s a conversation changes (LoginID,
+	// Username, Tag, State, Attempts, BusyUntil, UpdatedAt, Sealed) if the
+	// stored version is still s.Version, and then increments s.Version.
+	// Otherwise it returns ErrConflict.
+	UpdateSession(ctx context.Context, s *Session) error
+
+	Login(ctx context.Context, customerID, id string) (*Login, error)
+	LoginByUsername(ctx context.Context, customerID, institution, usernameKey string) (*Login, error)
+	// CreateLogin returns ErrConflict if the customer already has a login
+	// with the same institution and username key.
+	CreateLogin(ctx context.Context, l *Login) error
+	// UpdateLogin writes the fields of l that change after creation
+	// (Username, Language, Saved, ScheduledRefresh, Type, LastRefresh,
+	// LastRefreshCode, UpdatedAt, Sealed) if the stored version is still
+	// l.Version, and then increments l.Version. Otherwise it returns
+	// ErrConflict.
+	UpdateLogin(ctx context.Context, l *Login) error
+	// DeleteLogin deletes the login and everything stored for it: its
+	// sessions and its snapshot (and, later, its jobs). It returns
+	// ErrNotFound if the customer has no such login.
+	DeleteLogin(ctx context.Context, customerID, loginID string) error
+
+	// PutSnapshot replaces the login's snapshot with snap, fetched at
+	// fetchedAt: accounts absent from snap are gone afterwards. Readers
+	// see the old snapshot or the new one, never a mix. It returns
+	// ErrNotFound if the customer has no such login, and ErrConflict if
+	// two accounts of snap share an ID. snap is kept as given, in its
+	// order, unchecked (balances and order are the connector's business),
+	// except that transaction dates are kept as calendar days (UTC): they
+	// come back at midnight UTC.
+	PutSnapshot(ctx context.Context, customerID, loginID string, fetchedAt time.Time, snap *connector.Snapshot) error
+	// Snapshot reads the login's snapshot and the time it was fetched:
+	// every account (or only those of q.Accounts when set, in the stored
+	// order), with the transactions that q selects, newest first as
+	// stored. It returns ErrNotFound if the customer has no such login or
+	// the login has no snapshot. An account without selected transactions
+	// has nil Transactions.
+	Snapshot(ctx context.Context, customerID, loginID string, q SnapshotQuery) (*connector.Snapshot, time.Time, error)
+}
+
+// SnapshotQuery selects what Snapshot reads. The zero value reads
+// everything.
+type SnapshotQuery struct {
+	// From and To bound the transactions' dates, both inclusive, compared
+	// as calendar days in UTC: a transaction is selected when its day is
+	// neither before From's day nor after To's. A zero From or To leaves
+	// that side unbounded.
+	From, To time.Time
+	// Accounts, when not empty, selects the accounts with these IDs, in
+	// the stored order whatever the order here; IDs the snapshot lacks are
+	// ignored (Flinks' AccountsFilter).
+	Accounts []string
+	// After maps an account ID to a transaction ID: for that account, only
+	// the transactions newer than it are selected, newer meaning listed
+	// before it in the stored newest-first order (Flinks' RefreshDelta).
+	// When the account has no transaction with that ID, every transaction
+	// of the account within the window is selected, as if there were no
+	// entry: a client that holds a transaction the bank no longer shows
+	// gets everything rather than nothing. Entries of accounts the
+	// snapshot lacks are ignored.
+	After map[string]string
+	// NoTransactions reads the accounts without any transaction (and From,
+	// To and After do not matter): the cheap read of the accounts and their
+	// balances, which need not load the transactions at all.
+	NoTransactions bool
+}
+
+// Store is a database holding bankfeed's state.
+type Store interface {
+	Queries
+	// InTx runs fn in one transaction, committed when fn returns nil and
+	// rolled back otherwise.
+	InTx(ctx context.Context, fn func(q Queries) error) error
+	// DeleteSessionsIdleSince deletes sessions not updated since t.
+	DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64, error)
+	// DeleteUnsavedLogins deletes logins without saved credentials that were
+	// last updated before t and have no session left.
+	DeleteUnsavedLogins(ctx context.Context, t time.Time) (int64, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
