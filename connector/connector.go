@@ -119,6 +119,11 @@ type LoginInfo struct {
 	Username string
 	// Type is "Personal", "Business" or "" when the bank does not say.
 	Type string
+	// SlowFetch says that collecting this login's data takes long (minutes,
+	// not seconds): while the fetch runs, data calls answer
+	// OPERATION_DISPATCHED rather than OPERATION_PENDING, as Flinks does for
+	// work it moved to a background queue.
+	SlowFetch bool
 }
 
 // QuestionLister is implemented by connectors that can list a login's

@@ -205,3 +205,24 @@ type MessageResponse struct {
 	HttpStatusCode int    `json:"HttpStatusCode"`
 	Message        string `json:"Message"`
 }
+
+// AuthorizeMultipleRequest is the body of POST /AuthorizeMultiple: cached
+// sessions over several saved logins at once.
+type AuthorizeMultipleRequest struct {
+	LoginIds         []string `json:"LoginIds"`
+	MostRecentCached *Bool    `json:"MostRecentCached,omitempty"`
+}
+
+// LoginRequest pairs a LoginId with the RequestId of its new session.
+type LoginRequest struct {
+	LoginId   string `json:"LoginId"`
+	RequestId string `json:"RequestId"`
+}
+
+// AuthorizeMultipleResponse is the 200 body of /AuthorizeMultiple. Flinks
+// does not document its shape; bankfeed's is in docs/data.md.
+type AuthorizeMultipleResponse struct {
+	HttpStatusCode  int            `json:"HttpStatusCode"`
+	ValidLoginIds   []LoginRequest `json:"ValidLoginIds"`
+	InvalidLoginIds []string       `json:"InvalidLoginIds"`
+}

@@ -49,6 +49,15 @@ func (c *Connector) Fetch(ctx context.Context, req connector.FetchRequest) (*con
 	if u == nil {
 		return nil, connector.Errorf(connector.Failed, "The login state names a user the sandbox does not know.")
 	}
+	if u.fetchDelay > 0 {
+		t := time.NewTimer(u.fetchDelay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	return generate(sc.Institution, u.Username, req.Now, req.Days), nil
 }
 

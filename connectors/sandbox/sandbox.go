@@ -225,7 +225,7 @@ func (c *Connector) enter(sc *Scenario, u *User, st state, next string, now time
 		if typ == "" {
 			typ = "Personal"
 		}
-		return connector.Outcome{State: saved, Login: &connector.LoginInfo{Username: u.Username, Type: typ}}, nil
+		return connector.Outcome{State: saved, Login: &connector.LoginInfo{Username: u.Username, Type: typ, SlowFetch: u.SlowFetch}}, nil
 	}
 	step := sc.Steps[next]
 	if step.TwoStep && unattended {

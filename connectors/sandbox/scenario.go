@@ -100,8 +100,15 @@ type User struct {
 	DeviceDenies bool
 	// Type is the login type: "Personal" (the default) or "Business".
 	Type string
+	// FetchDelay is how long the bank takes to hand over the user's data
+	// after a login, as a Go duration: data calls answer 202 meanwhile.
+	FetchDelay string
+	// SlowFetch makes data calls answer OPERATION_DISPATCHED instead of
+	// OPERATION_PENDING while the fetch runs (Flinks' test_dispatched).
+	SlowFetch bool
 
-	approval time.Duration
+	approval   time.Duration
+	fetchDelay time.Duration
 }
 
 // Text is a prompt or an option in English and French. In a scenario file it
@@ -271,6 +278,13 @@ func Parse(name string, data []byte, images fs.FS) (*Scenario, error) {
 				return nil, fail(field+".DeviceApproval", "%q is not a duration such as \"5s\" or \"2m\"", u.DeviceApproval)
 			}
 			u.approval = d
+		}
+		if u.FetchDelay != "" {
+			d, err := time.ParseDuration(u.FetchDelay)
+			if err != nil || d < 0 {
+				return nil, fail(field+".FetchDelay", "%q is not a duration such as \"5s\" or \"2m\"", u.FetchDelay)
+			}
+			u.fetchDelay = d
 		}
 		if u.Type != "" && u.Type != "Personal" && u.Type != "Business" {
 			return nil, fail(field+".Type", "must be Personal or Business")

@@ -25,6 +25,7 @@ type Option func(*options)
 type options struct {
 	now     func() time.Time
 	onReady func(addr string)
+	noJobs  bool
 }
 
 // WithClock makes the server read time from now instead of time.Now.
@@ -33,6 +34,11 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithReady calls f with the listening address once the server accepts
 // connections.
 func WithReady(f func(addr string)) Option { return func(o *options) { o.onReady = f } }
+
+// WithoutJobs starts the server without its job workers: jobs are inserted
+// but not run until a server with workers starts on the same database. For
+// tests of durability.
+func WithoutJobs() Option { return func(o *options) { o.noJobs = true } }
 
 const usage = `bankfeed: a self-hosted bank-data aggregation server speaking the Flinks v3 API.
 

@@ -59,6 +59,12 @@ func startServer(t *testing.T, dataDir string, clk *clock) *server {
 // startServerArgs is startServer with more serve flags.
 func startServerArgs(t *testing.T, dataDir string, clk *clock, extra ...string) *server {
 	t.Helper()
+	return startServerWith(t, dataDir, clk, nil, extra...)
+}
+
+// startServerWith is startServerArgs with app options.
+func startServerWith(t *testing.T, dataDir string, clk *clock, opts []app.Option, extra ...string) *server {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -70,9 +76,8 @@ func startServerArgs(t *testing.T, dataDir string, clk *clock, extra ...string) 
 	done := make(chan error, 1)
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...)
-		done <- app.Main(ctx, args,
-			func(string) string { return "" }, io.Discard, testLogWriter{t},
-			app.WithClock(clk.Now), app.WithReady(func(addr string) { ready <- addr }))
+		opts := append([]app.Option{app.WithClock(clk.Now), app.WithReady(func(addr string) { ready <- addr })}, opts...)
+		done <- app.Main(ctx, args, func(string) string { return "" }, io.Discard, testLogWriter{t}, opts...)
 	}()
 	var addr string
 	select {

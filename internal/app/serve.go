@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,8 +16,10 @@ import (
 	"github.com/bankfeed/bankfeed/connectors/sandbox"
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
 	"github.com/bankfeed/bankfeed/internal/vault"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish once
@@ -63,7 +66,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	}
 	janitor := authorize.NewJanitor(svc, time.Minute, log)
 
-	handler := httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Health: st, Logger: log})
+	handler := httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Health: st, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -76,6 +79,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		return err
 	}
 	janitor.Start(ctx)
+	var runner *jobs.Runner[*sql.Tx]
+	if !o.noJobs {
+		// Not ctx: the workers stop after the server, in the shutdown below.
+		if runner, err = jobs.Start(context.WithoutCancel(ctx), riversqlite.New(st.WriteDB()), svc, log); err != nil {
+			ln.Close()
+			janitor.Stop(context.Background())
+			return err
+		}
+	}
+	stopJobs := func(ctx context.Context) error {
+		if runner == nil {
+			return nil
+		}
+		return runner.Stop(ctx)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -87,6 +105,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	select {
 	case err := <-served:
 		janitor.Stop(context.Background())
+		stopJobs(context.Background())
 		return err
 	case <-ctx.Done():
 	}
@@ -97,7 +116,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		errShutdown = errors.Join(errShutdown, err)
 	}
-	errShutdown = errors.Join(errShutdown, janitor.Stop(shutdownCtx))
+	errShutdown = errors.Join(errShutdown, janitor.Stop(shutdownCtx), stopJobs(shutdownCtx))
 	log.Info("stopped")
 	return errShutdown
 }

@@ -155,3 +155,77 @@ func (s *Service) findSaved(ctx context.Context, q store.Queries, customerID, lo
 	}
 	return login, err
 }
+
+// DeleteCard removes a login and everything bankfeed holds about it: its
+// sealed credentials and answers, its data, its sessions (and so its
+// RequestIds) and its jobs. It refuses with CARD_IN_USE while a fetch runs
+// for the login, which would otherwise write the data back.
+func (s *Service) DeleteCard(ctx context.Context, customerID, loginID string) (string, error) {
+	loginID = strings.TrimSpace(loginID)
+	err := s.store.InTx(ctx, func(q store.Queries) error {
+		busy, err := q.LoginFetching(ctx, customerID, loginID)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return &flinks.Error{FlinksCode: flinks.CodeCardInUse,
+				Message: "The login's data is being collected; delete it once the data calls answer 200."}
+		}
+		return q.DeleteLogin(ctx, customerID, loginID)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", &flinks.Error{FlinksCode: flinks.CodeInvalidLogin,
+			Message: "Invalid LoginId: the LoginId provided is either invalid or does not belong to the CustomerId."}
+	}
+	if err != nil {
+		return "", err
+	}
+	return "All of the information about LoginId " + loginID + " has been removed", nil
+}
+
+// maxAuthorizeMultiple bounds the LoginIds of one AuthorizeMultiple.
+const maxAuthorizeMultiple = 100
+
+// AuthorizeMultiple opens a cached session over each of several saved
+// logins: the logins that can be reopened get a RequestId, the others are
+// listed as invalid. Only cached sessions can be opened this way, since no
+// person is there to answer a bank's questions for many logins at once.
+func (s *Service) AuthorizeMultiple(ctx context.Context, customerID string, req *flinks.AuthorizeMultipleRequest) (*flinks.AuthorizeMultipleResponse, error) {
+	switch {
+	case len(req.LoginIds) == 0:
+		return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest, Message: "LoginIds must list at least one LoginId.",
+			ValidationDetails: map[string][]string{"LoginIds": {"required"}}}
+	case len(req.LoginIds) > maxAuthorizeMultiple:
+		return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest,
+			Message:           fmt.Sprintf("LoginIds lists %d LoginIds; at most %d are accepted at once.", len(req.LoginIds), maxAuthorizeMultiple),
+			ValidationDetails: map[string][]string{"LoginIds": {"too many"}}}
+	case req.MostRecentCached != nil && !bool(*req.MostRecentCached):
+		return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest,
+			Message:           "AuthorizeMultiple opens cached sessions only (MostRecentCached: true); reopen a login live with Authorize.",
+			ValidationDetails: map[string][]string{"MostRecentCached": {"must be true"}}}
+	}
+	resp := &flinks.AuthorizeMultipleResponse{HttpStatusCode: 200, ValidLoginIds: []flinks.LoginRequest{}, InvalidLoginIds: []string{}}
+	seen := make(map[string]bool, len(req.LoginIds))
+	for _, id := range req.LoginIds {
+		id = strings.TrimSpace(id)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out, err := s.cached(ctx, customerID, &flinks.AuthorizeRequest{LoginId: id, MostRecentCached: true})
+		var fe *flinks.Error
+		switch {
+		case err == nil:
+			resp.ValidLoginIds = append(resp.ValidLoginIds, flinks.LoginRequest{LoginId: id, RequestId: out.RequestId})
+		case errors.As(err, &fe) && fe.RequestId != "":
+			// The last live refresh failed: the session still serves the
+			// data of the last successful one, as a cached Authorize does.
+			resp.ValidLoginIds = append(resp.ValidLoginIds, flinks.LoginRequest{LoginId: id, RequestId: fe.RequestId})
+		case errors.As(err, &fe):
+			resp.InvalidLoginIds = append(resp.InvalidLoginIds, id)
+		default:
+			return nil, err
+		}
+	}
+	return resp, nil
+}

@@ -492,8 +492,17 @@ func (s *Service) authorized(ctx context.Context, c *conversation, out connector
 				return err
 			}
 			c.sess.LoginID = login.ID
-			c.secret = sessionSecret{} // the password goes no further than the login
-			return s.saveTx(ctx, q, c)
+			// The password goes no further than the login; the connector's
+			// state stays, sealed, for the fetch of the login's data.
+			c.secret = sessionSecret{State: out.State}
+			c.sess.Fetch = store.FetchPending
+			if info.SlowFetch {
+				c.sess.Fetch = store.FetchDispatched
+			}
+			if err := s.saveTx(ctx, q, c); err != nil {
+				return err
+			}
+			return q.Enqueue(ctx, FetchJob{CustomerID: c.sess.CustomerID, SessionID: c.sess.ID, LoginID: login.ID})
 		})
 	})
 	if err != nil {
@@ -758,17 +767,8 @@ func (s *Service) challengedResponse(c *conversation, shown []connector.Challeng
 }
 
 func (s *Service) authorizedResponse(sess *store.Session, login *store.Login, e entry) *flinks.AuthorizeResponse {
-	l := &flinks.Login{Username: login.Username, IsScheduledRefresh: login.ScheduledRefresh, Id: login.ID}
-	if !login.LastRefresh.IsZero() {
-		v := login.LastRefresh.UTC().Format(flinks.TimeLayout)
-		l.LastRefresh = &v
-	}
-	if login.Type != "" {
-		v := login.Type
-		l.Type = &v
-	}
 	return &flinks.AuthorizeResponse{
-		Links: flinks.SessionLinks, HttpStatusCode: 200, Login: l,
+		Links: flinks.SessionLinks, HttpStatusCode: 200, Login: loginOf(login),
 		Institution: e.inst.Name, InstitutionName: e.inst.Name, InstitutionId: e.inst.ID,
 		RequestId: sess.ID, Tag: sess.Tag,
 	}

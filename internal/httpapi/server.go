@@ -43,6 +43,7 @@ type Pinger interface {
 type Deps struct {
 	Authorize Authorizer
 	Logins    Logins
+	Data      Data
 	Health    Pinger
 	Logger    *slog.Logger
 }
@@ -51,6 +52,7 @@ type Deps struct {
 type Server struct {
 	auth   Authorizer
 	logins Logins
+	data   Data
 	health Pinger
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -58,7 +60,7 @@ type Server struct {
 
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
-	s := &Server{auth: d.Authorize, logins: d.Logins, health: d.Health, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{auth: d.Authorize, logins: d.Logins, data: d.Data, health: d.Health, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -41,6 +41,17 @@ type Session struct {
 	State           string
 	// Attempts counts wrong answers in this session.
 	Attempts int
+	// Fetch is the state of the data fetch that follows a live Authorize:
+	// FetchPending, FetchDispatched, FetchDone, FetchFailed, or empty when
+	// the session fetches nothing (a cached reopen, a conversation not yet
+	// authorized).
+	Fetch string
+	// FetchCode is the FlinksCode of a failed fetch.
+	FetchCode string
+	// Requests holds the options of the data calls answered 202 while the
+	// fetch ran, as JSON, for the *Async calls that continue them; nil
+	// when there were none.
+	Requests []byte
 	// BusyUntil is when the claim of an answer in flight lapses.
 	BusyUntil time.Time
 	// Version increases with every update; UpdateSession compares it.
@@ -50,6 +61,23 @@ type Session struct {
 	// Sealed holds the session's secrets (password, connector state,
 	// challenges, collected answers), sealed by the vault.
 	Sealed []byte
+}
+
+// The states of a session's fetch.
+const (
+	FetchPending = "pending"
+	// FetchDispatched is a pending fetch the bank said would be long: data
+	// calls answer OPERATION_DISPATCHED rather than OPERATION_PENDING.
+	FetchDispatched = "dispatched"
+	FetchDone       = "done"
+	FetchFailed     = "failed"
+)
+
+// Job is a background job to insert with Enqueue: its Kind names the worker
+// that runs it, and it is stored as JSON. It has the method set of River's
+// JobArgs, the engine that runs it.
+type Job interface {
+	Kind() string
 }
 
 // Login is a saved connection (a card), identified by its LoginId.
@@ -87,7 +115,8 @@ type Queries interface {
 	Session(ctx context.Context, customerID, id string) (*Session, error)
 	CreateSession(ctx context.Context, s *Session) error
 	// UpdateSession writes the fields of s a conversation changes (LoginID,
-	// Username, Tag, State, Attempts, BusyUntil, UpdatedAt, Sealed) if the
+	// Username, Tag, State, Attempts, Fetch, FetchCode, Requests, BusyUntil,
+	// UpdatedAt, Sealed) if the
 	// stored version is still s.Version, and then increments s.Version.
 	// Otherwise it returns ErrConflict.
 	UpdateSession(ctx context.Context, s *Session) error
@@ -104,9 +133,18 @@ type Queries interface {
 	// ErrConflict.
 	UpdateLogin(ctx context.Context, l *Login) error
 	// DeleteLogin deletes the login and everything stored for it: its
-	// sessions and its snapshot (and, later, its jobs). It returns
-	// ErrNotFound if the customer has no such login.
+	// sessions, its snapshot and the jobs enqueued for it (jobs whose JSON
+	// has a "login_id" equal to loginID). It returns ErrNotFound if the
+	// customer has no such login.
 	DeleteLogin(ctx context.Context, customerID, loginID string) error
+	// LoginFetching reports whether a session of the login has a fetch
+	// under way (FetchPending or FetchDispatched).
+	LoginFetching(ctx context.Context, customerID, loginID string) (bool, error)
+
+	// Enqueue inserts a background job. Inside InTx it commits or rolls
+	// back with the transaction, so a job exists exactly when the rows
+	// that need it do.
+	Enqueue(ctx context.Context, job Job) error
 
 	// PutSnapshot replaces the login's snapshot with snap, fetched at
 	// fetchedAt: accounts absent from snap are gone afterwards. Readers

@@ -22,6 +22,9 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -38,6 +41,11 @@ type Store struct {
 	writeStmts *preparedDB
 	readStmts  *preparedDB
 }
+
+// The jobs engine, River, keeps its tables in the same database, so that a
+// job is inserted in the transaction of the rows that need it. The store
+// runs River's migrations and inserts jobs with an insert-only client; the
+// client that works them is the application's, over WriteDB.
 
 var _ store.Store = (*Store)(nil)
 
@@ -83,11 +91,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxLifetime(0)
 
 	s := &Store{write: write, read: read, writeStmts: newPreparedDB(write), readStmts: newPreparedDB(read)}
-	s.queries = queries{reader: s.readStmts, writer: s.writeStmts, inTx: s.inTx}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate %s: %w", path, err)
 	}
+	jobs, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlitestore: jobs client: %w", err)
+	}
+	s.queries = queries{reader: s.readStmts, writer: s.writeStmts, inTx: s.inTx, jobs: jobs}
 	// PutSnapshot runs its statements in a transaction, where a statement
 	// the writer has not kept runs unprepared: prepare them now, outside
 	// any transaction, so that they are kept from the first call.
@@ -101,6 +114,24 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	if err := s.migrateOwn(ctx); err != nil {
+		return err
+	}
+	migrator, err := rivermigrate.New(riversqlite.New(s.write), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs tables: %w", err)
+	}
+	return nil
+}
+
+// WriteDB returns the pool of the single write connection, for the jobs
+// engine's worker client: every writer of the database must share it.
+func (s *Store) WriteDB() *sql.DB { return s.write }
+
+func (s *Store) migrateOwn(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
 		return err
 	}
@@ -164,7 +195,7 @@ func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
 	// handlers) must not leave it open. After Commit it is a no-op.
 	defer tx.Rollback()
 	ptx := preparedTx{tx: tx, p: s.writeStmts}
-	if err := fn(queries{reader: ptx, writer: ptx}); err != nil {
+	if err := fn(queries{reader: ptx, writer: ptx, tx: tx, jobs: s.jobs}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -213,10 +244,14 @@ type queries struct {
 	// inTx runs fn in a write transaction, for the writes of several
 	// statements; nil when the queries already run in one.
 	inTx func(ctx context.Context, fn func(queries) error) error
+	// tx is the transaction the queries run in; nil outside one.
+	tx *sql.Tx
+	// jobs inserts jobs, in tx.
+	jobs *river.Client[*sql.Tx]
 }
 
 const sessionColumns = `id, customer_id, login_id, institution, username, language, tag, mode, save,
-	schedule_refresh, state, attempts, busy_until, version, created_at, updated_at, sealed`
+	schedule_refresh, state, attempts, fetch, fetch_code, requests, busy_until, version, created_at, updated_at, sealed`
 
 func (q queries) Session(ctx context.Context, customerID, id string) (*store.Session, error) {
 	row := q.reader.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ? AND customer_id = ?`, id, customerID)
@@ -224,7 +259,7 @@ func (q queries) Session(ctx context.Context, customerID, id string) (*store.Ses
 	var loginID sql.NullString
 	var busy, created, updated int64
 	err := row.Scan(&s.ID, &s.CustomerID, &loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
-		&s.ScheduleRefresh, &s.State, &s.Attempts, &busy, &s.Version, &created, &updated, &s.Sealed)
+		&s.ScheduleRefresh, &s.State, &s.Attempts, &s.Fetch, &s.FetchCode, &s.Requests, &busy, &s.Version, &created, &updated, &s.Sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -237,18 +272,18 @@ func (q queries) Session(ctx context.Context, customerID, id string) (*store.Ses
 }
 
 func (q queries) CreateSession(ctx context.Context, s *store.Session) error {
-	_, err := q.writer.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.writer.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.CustomerID, nullable(s.LoginID), s.Institution, s.Username, s.Language, s.Tag, s.Mode, s.Save,
-		s.ScheduleRefresh, s.State, s.Attempts, toMicros(s.BusyUntil), s.Version, toMicros(s.CreatedAt), toMicros(s.UpdatedAt), s.Sealed)
+		s.ScheduleRefresh, s.State, s.Attempts, s.Fetch, s.FetchCode, s.Requests, toMicros(s.BusyUntil), s.Version, toMicros(s.CreatedAt), toMicros(s.UpdatedAt), s.Sealed)
 	return mapErr(err)
 }
 
 func (q queries) UpdateSession(ctx context.Context, s *store.Session) error {
 	res, err := q.writer.ExecContext(ctx, `
-		UPDATE sessions SET login_id = ?, username = ?, tag = ?, state = ?, attempts = ?, busy_until = ?,
-			version = version + 1, updated_at = ?, sealed = ?
+		UPDATE sessions SET login_id = ?, username = ?, tag = ?, state = ?, attempts = ?, fetch = ?, fetch_code = ?,
+			requests = ?, busy_until = ?, version = version + 1, updated_at = ?, sealed = ?
 		WHERE id = ? AND customer_id = ? AND version = ?`,
-		nullable(s.LoginID), s.Username, s.Tag, s.State, s.Attempts, toMicros(s.BusyUntil),
+		nullable(s.LoginID), s.Username, s.Tag, s.State, s.Attempts, s.Fetch, s.FetchCode, s.Requests, toMicros(s.BusyUntil),
 		toMicros(s.UpdatedAt), s.Sealed, s.ID, s.CustomerID, s.Version)
 	if err := checkOne(res, err); err != nil {
 		return err
@@ -306,6 +341,9 @@ func (q queries) UpdateLogin(ctx context.Context, l *store.Login) error {
 }
 
 func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) error {
+	if q.tx == nil {
+		return q.inTx(ctx, func(q queries) error { return q.DeleteLogin(ctx, customerID, loginID) })
+	}
 	// Its sessions and its snapshot go with it: their foreign keys cascade.
 	res, err := q.writer.ExecContext(ctx, `DELETE FROM logins WHERE id = ? AND customer_id = ?`, loginID, customerID)
 	if err != nil {
@@ -318,7 +356,26 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	if n == 0 {
 		return store.ErrNotFound
 	}
-	return nil
+	// River keeps finished jobs for a day; their arguments name the login
+	// and its sessions, and nothing of a deleted login may remain.
+	_, err = q.writer.ExecContext(ctx, `DELETE FROM river_job WHERE json_extract(args, '$.login_id') = ?`, loginID)
+	return err
+}
+
+func (q queries) LoginFetching(ctx context.Context, customerID, loginID string) (bool, error) {
+	var n int
+	err := q.reader.QueryRowContext(ctx, `
+		SELECT count(*) FROM sessions
+		WHERE login_id = ? AND customer_id = ? AND fetch IN ('pending', 'dispatched')`, loginID, customerID).Scan(&n)
+	return n > 0, err
+}
+
+func (q queries) Enqueue(ctx context.Context, job store.Job) error {
+	if q.tx == nil {
+		return q.inTx(ctx, func(q queries) error { return q.Enqueue(ctx, job) })
+	}
+	_, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
+	return err
 }
 
 func checkOne(res sql.Result, err error) error {

@@ -12,6 +12,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteSessionsIdleSince", testDeleteSessionsIdleSince},
 		{"DeleteUnsavedLogins", testDeleteUnsavedLogins},
 		{"DeleteLogin", testDeleteLogin},
+		{"LoginFetching", testLoginFetching},
+		{"Enqueue", testEnqueue},
 		{"SnapshotRoundTrip", testSnapshotRoundTrip},
 		{"SnapshotQuery", testSnapshotQuery},
 		{"PutSnapshotReplaces", testPutSnapshotReplaces},
@@ -93,6 +96,9 @@ func fullSession(customerID, id, loginID string) *store.Session {
 		ScheduleRefresh: true,
 		State:           "challenged",
 		Attempts:        2,
+		Fetch:           store.FetchFailed,
+		FetchCode:       "RETRY_LATER",
+		Requests:        []byte(`{"detail":{"RequestId":"x"}}`),
 		BusyUntil:       at(30 * time.Second),
 		Version:         7,
 		CreatedAt:       at(-time.Minute),
@@ -882,6 +888,9 @@ func diffSession(got, want *store.Session) []string {
 	d.eq("ScheduleRefresh", got.ScheduleRefresh, want.ScheduleRefresh)
 	d.str("State", got.State, want.State)
 	d.eq("Attempts", got.Attempts, want.Attempts)
+	d.str("Fetch", got.Fetch, want.Fetch)
+	d.str("FetchCode", got.FetchCode, want.FetchCode)
+	d.bytes("Requests", got.Requests, want.Requests)
 	d.time("BusyUntil", got.BusyUntil, want.BusyUntil)
 	d.eq("Version", got.Version, want.Version)
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
@@ -1601,5 +1610,116 @@ func (d *diffs) cents(field string, got, want *connector.Cents) {
 		*d = append(*d, fmt.Sprintf("%s = nil, want %v", field, *want))
 	case want != nil && *got != *want:
 		*d = append(*d, fmt.Sprintf("%s = %v, want %v", field, *got, *want))
+	}
+}
+
+func testLoginFetching(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateLogin(t, s, fullLogin("cust-1", "login-1", "greatday"))
+	mustCreateLogin(t, s, fullLogin("cust-2", "login-2", "greatday"))
+	fetching := func(customerID, loginID string) bool {
+		t.Helper()
+		busy, err := s.LoginFetching(ctx, customerID, loginID)
+		if err != nil {
+			t.Fatalf("LoginFetching(%s, %s): %v", customerID, loginID, err)
+		}
+		return busy
+	}
+	if fetching("cust-1", "login-1") {
+		t.Error("a login without sessions is fetching")
+	}
+	// Sessions whose fetch is over, or that fetch nothing, do not count.
+	for i, state := range []string{"", store.FetchDone, store.FetchFailed} {
+		sess := fullSession("cust-1", fmt.Sprintf("sess-%d", i), "login-1")
+		sess.Fetch = state
+		mustCreateSession(t, s, sess)
+	}
+	if fetching("cust-1", "login-1") {
+		t.Error("a login whose fetches are over is fetching")
+	}
+	for _, state := range []string{store.FetchPending, store.FetchDispatched} {
+		sess := fullSession("cust-2", "sess-"+state, "login-2")
+		sess.Fetch = state
+		mustCreateSession(t, s, sess)
+		if !fetching("cust-2", "login-2") {
+			t.Errorf("a login with a %s fetch is not fetching", state)
+		}
+		// Scoped by customer: another customer's id sees nothing.
+		if fetching("cust-1", "login-2") {
+			t.Error("LoginFetching answers for another customer's login")
+		}
+		sess.Fetch = store.FetchDone
+		if err := s.UpdateSession(ctx, sess); err != nil {
+			t.Fatalf("UpdateSession: %v", err)
+		}
+		if fetching("cust-2", "login-2") {
+			t.Errorf("a login whose %s fetch is done is still fetching", state)
+		}
+	}
+}
+
+// fetchJob is a job as bankfeed enqueues them: JSON naming its login.
+type fetchJob struct {
+	LoginID string `json:"login_id"`
+	Note    string `json:"note"`
+}
+
+func (fetchJob) Kind() string { return "storetest_fetch" }
+
+func testEnqueue(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateLogin(t, s, fullLogin("cust-1", "login-1", "greatday"))
+	// Inside and outside a transaction, and in one that rolls back.
+	if err := s.Enqueue(ctx, fetchJob{LoginID: "login-1", Note: "alone"}); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+	if err := s.InTx(ctx, func(q store.Queries) error {
+		return q.Enqueue(ctx, fetchJob{LoginID: "login-1", Note: "in a transaction"})
+	}); err != nil {
+		t.Fatalf("Enqueue in InTx: %v", err)
+	}
+	errRollback := errors.New("roll back")
+	if err := s.InTx(ctx, func(q store.Queries) error {
+		if err := q.Enqueue(ctx, fetchJob{LoginID: "login-1", Note: "rolled back"}); err != nil {
+			return err
+		}
+		return errRollback
+	}); !errors.Is(err, errRollback) {
+		t.Fatalf("InTx: %v, want the rollback", err)
+	}
+	// DeleteLogin removes the login's jobs with it. Jobs are not part of
+	// the read contract: an implementation's test shows them to the suite
+	// through JobArgsOf, the JSON of the jobs naming a login.
+	lister, ok := s.(interface {
+		JobArgsOf(ctx context.Context, loginID string) ([]string, error)
+	})
+	if !ok {
+		t.Skip("the store does not show its jobs (no JobArgsOf)")
+	}
+	notes := func() []string {
+		t.Helper()
+		args, err := lister.JobArgsOf(ctx, "login-1")
+		if err != nil {
+			t.Fatalf("JobArgsOf: %v", err)
+		}
+		var notes []string
+		for _, a := range args {
+			var job fetchJob
+			if err := json.Unmarshal([]byte(a), &job); err != nil {
+				t.Fatalf("job args %s: %v", a, err)
+			}
+			notes = append(notes, job.Note)
+		}
+		slices.Sort(notes)
+		return notes
+	}
+	if got, want := notes(), []string{"alone", "in a transaction"}; !slices.Equal(got, want) {
+		t.Errorf("jobs of the login = %q, want %q", got, want)
+	}
+	if err := s.DeleteLogin(ctx, "cust-1", "login-1"); err != nil {
+		t.Fatalf("DeleteLogin: %v", err)
+	}
+	if got := notes(); len(got) != 0 {
+		t.Errorf("jobs of a deleted login = %q, want none", got)
 	}
 }
