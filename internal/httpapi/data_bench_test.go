@@ -70,7 +70,7 @@ func benchAccountsDetail(b *testing.B, h http.Handler, body string) {
 // handler and the authorized RequestId. It checks that the login has
 // benchAccounts accounts and that Days365 lists more transactions than
 // Days90.
-func newDataStack(b *testing.B) (http.Handler, string) {
+func newDataStack(b testing.TB) (http.Handler, string) {
 	b.Helper()
 	ctx := context.Background()
 	st, err := sqlitestore.Open(ctx, filepath.Join(b.TempDir(), "bankfeed.db"))
