@@ -25,45 +25,45 @@ func Pending(err error) bool {
 // AccountsDetail calls GetAccountsDetail.
 func (c *Client) AccountsDetail(ctx context.Context, req flinks.DataRequest) (*flinks.AccountsDetailResponse, error) {
 	var out flinks.AccountsDetailResponse
-	return &out, c.do(ctx, http.MethodPost, "/GetAccountsDetail", nil, req, &out)
+	return &out, c.do(ctx, http.MethodPost, "GetAccountsDetail", nil, req, &out)
 }
 
 // AccountsDetailAsync calls GetAccountsDetailAsync, which continues a
 // GetAccountsDetail answered 202 with that call's options.
 func (c *Client) AccountsDetailAsync(ctx context.Context, requestID string) (*flinks.AccountsDetailResponse, error) {
 	var out flinks.AccountsDetailResponse
-	return &out, c.do(ctx, http.MethodGet, "/GetAccountsDetailAsync/"+url.PathEscape(requestID), nil, nil, &out)
+	return &out, c.do(ctx, http.MethodGet, "GetAccountsDetailAsync/"+url.PathEscape(requestID), nil, nil, &out)
 }
 
 // AccountsSummary calls GetAccountsSummary.
 func (c *Client) AccountsSummary(ctx context.Context, req flinks.DataRequest) (*flinks.AccountsSummaryResponse, error) {
 	var out flinks.AccountsSummaryResponse
-	return &out, c.do(ctx, http.MethodPost, "/GetAccountsSummary", nil, req, &out)
+	return &out, c.do(ctx, http.MethodPost, "GetAccountsSummary", nil, req, &out)
 }
 
 // AccountsSummaryAsync calls GetAccountsSummaryAsync.
 func (c *Client) AccountsSummaryAsync(ctx context.Context, requestID string) (*flinks.AccountsSummaryResponse, error) {
 	var out flinks.AccountsSummaryResponse
-	return &out, c.do(ctx, http.MethodGet, "/GetAccountsSummaryAsync/"+url.PathEscape(requestID), nil, nil, &out)
+	return &out, c.do(ctx, http.MethodGet, "GetAccountsSummaryAsync/"+url.PathEscape(requestID), nil, nil, &out)
 }
 
 // Statements calls GetStatements.
 func (c *Client) Statements(ctx context.Context, req flinks.DataRequest) (*flinks.StatementsResponse, error) {
 	var out flinks.StatementsResponse
-	return &out, c.do(ctx, http.MethodPost, "/GetStatements", nil, req, &out)
+	return &out, c.do(ctx, http.MethodPost, "GetStatements", nil, req, &out)
 }
 
 // StatementsAsync calls GetStatementsAsync.
 func (c *Client) StatementsAsync(ctx context.Context, requestID string) (*flinks.StatementsResponse, error) {
 	var out flinks.StatementsResponse
-	return &out, c.do(ctx, http.MethodGet, "/GetStatementsAsync/"+url.PathEscape(requestID), nil, nil, &out)
+	return &out, c.do(ctx, http.MethodGet, "GetStatementsAsync/"+url.PathEscape(requestID), nil, nil, &out)
 }
 
 // DeleteCard removes a saved login and everything about it, and returns the
 // API's message.
 func (c *Client) DeleteCard(ctx context.Context, loginID string) (string, error) {
 	var out flinks.MessageResponse
-	err := c.do(ctx, http.MethodDelete, "/DeleteCard/"+url.PathEscape(loginID), nil, nil, &out)
+	err := c.do(ctx, http.MethodDelete, "DeleteCard/"+url.PathEscape(loginID), nil, nil, &out)
 	return out.Message, err
 }
 
@@ -71,7 +71,7 @@ func (c *Client) DeleteCard(ctx context.Context, loginID string) (string, error)
 func (c *Client) AuthorizeMultiple(ctx context.Context, loginIDs []string) (*flinks.AuthorizeMultipleResponse, error) {
 	cached := flinks.Bool(true)
 	var out flinks.AuthorizeMultipleResponse
-	return &out, c.do(ctx, http.MethodPost, "/AuthorizeMultiple", nil,
+	return &out, c.do(ctx, http.MethodPost, "AuthorizeMultiple", nil,
 		flinks.AuthorizeMultipleRequest{LoginIds: loginIDs, MostRecentCached: &cached}, &out)
 }
 
@@ -112,14 +112,19 @@ func Poll[T any](ctx context.Context, call, async func(context.Context) (T, erro
 	defer cancel()
 	out, err := call(ctx)
 	for Pending(err) {
+		pending := err
 		t := time.NewTimer(cfg.interval)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return out, errors.Join(err, ctx.Err())
+			return out, errors.Join(pending, ctx.Err())
 		case <-t.C:
 		}
-		out, err = async(ctx)
+		if out, err = async(ctx); err != nil && ctx.Err() != nil {
+			// The deadline cut the poll short: what the caller needs to
+			// know is that the data was still pending.
+			return out, errors.Join(pending, ctx.Err())
+		}
 	}
 	return out, err
 }

@@ -1,24 +1,12 @@
 package httpapi_test
 
 import (
-	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bankfeed/bankfeed/connector"
-	"github.com/bankfeed/bankfeed/connectors/sandbox"
-	"github.com/bankfeed/bankfeed/internal/authorize"
-	"github.com/bankfeed/bankfeed/internal/httpapi"
-	"github.com/bankfeed/bankfeed/internal/jobs"
-	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
-	"github.com/bankfeed/bankfeed/internal/vault"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 const accountsDetailPath = "/v3/" + customer + "/BankingServices/GetAccountsDetail"
@@ -72,44 +60,7 @@ func benchAccountsDetail(b *testing.B, h http.Handler, body string) {
 // Days90.
 func newDataStack(b testing.TB) (http.Handler, string) {
 	b.Helper()
-	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(b.TempDir(), "bankfeed.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	key := make([]byte, vault.KeySize)
-	rand.Read(key)
-	v, err := vault.New(key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	scenarios, err := sandbox.Embedded()
-	if err != nil {
-		b.Fatal(err)
-	}
-	sb, err := sandbox.New(scenarios...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: []connector.Connector{sb},
-		Now: func() time.Time { return benchNow }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	runner, err := jobs.Start(ctx, riversqlite.New(st.WriteDB()), svc, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Registered after st.Close, so it runs before it.
-	b.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := runner.Stop(stopCtx); err != nil {
-			b.Errorf("stopping the job workers: %v", err)
-		}
-	})
-	h := httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Health: st})
+	h := buildStack(b, func() time.Time { return benchNow }, true)
 
 	// A live Authorize: one question, then 200 and a fetch job.
 	rec := post(h, `{"Institution":"FlinksCapital","Username":"Greatday","Password":"Everyday"}`)

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,22 +33,6 @@ func FuzzDataBody(f *testing.F) {
 		path := "/v3/" + customer + "/BankingServices/" + paths[int(which)%len(paths)]
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
-		if rec.Code >= 500 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
-		}
-		var resp struct {
-			HttpStatusCode int
-			FlinksCode     string
-			Message        string
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-			t.Fatalf("body is not JSON for %q: %v", body, err)
-		}
-		if resp.HttpStatusCode != rec.Code {
-			t.Fatalf("HttpStatusCode %d, status %d", resp.HttpStatusCode, rec.Code)
-		}
-		if rec.Code >= 400 && (resp.FlinksCode == "" || resp.Message == "") {
-			t.Fatalf("error without FlinksCode or Message: %s", rec.Body)
-		}
+		checkFlinksBody(t, rec, body)
 	})
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -22,23 +23,30 @@ func FuzzAuthorizeBody(f *testing.F) {
 	}
 	h := newStack(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := post(h, string(body))
-		if rec.Code >= 500 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
-		}
-		var resp struct {
-			HttpStatusCode int
-			FlinksCode     string
-			Message        string
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-			t.Fatalf("body is not JSON for %q: %v", body, err)
-		}
-		if resp.HttpStatusCode != rec.Code {
-			t.Fatalf("HttpStatusCode %d, status %d", resp.HttpStatusCode, rec.Code)
-		}
-		if rec.Code >= 400 && (resp.FlinksCode == "" || resp.Message == "") {
-			t.Fatalf("error without FlinksCode or Message: %s", rec.Body)
-		}
+		checkFlinksBody(t, post(h, string(body)), string(body))
 	})
+}
+
+// checkFlinksBody fails t unless rec is a Flinks body for a request body
+// that may be anything: no 5xx, JSON, HttpStatusCode equal to the status,
+// and a FlinksCode and Message on errors.
+func checkFlinksBody(t *testing.T, rec *httptest.ResponseRecorder, body string) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+	}
+	var resp struct {
+		HttpStatusCode int
+		FlinksCode     string
+		Message        string
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("body is not JSON for %q: %v", body, err)
+	}
+	if resp.HttpStatusCode != rec.Code {
+		t.Fatalf("HttpStatusCode %d, status %d", resp.HttpStatusCode, rec.Code)
+	}
+	if rec.Code >= 400 && (resp.FlinksCode == "" || resp.Message == "") {
+		t.Fatalf("error without FlinksCode or Message: %s", rec.Body)
+	}
 }

@@ -9,13 +9,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/connectors/sandbox"
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
 	"github.com/bankfeed/bankfeed/internal/vault"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 const customer = "43387ca6-0391-4c82-857d-70d95f087ecb"
@@ -23,8 +26,15 @@ const customer = "43387ca6-0391-4c82-857d-70d95f087ecb"
 const authorizePath = "/v3/" + customer + "/BankingServices/Authorize"
 
 // newStack builds the real HTTP surface over a real SQLite store in a
-// temporary directory and the sandbox bank.
+// temporary directory and the sandbox bank, on the wall clock and without
+// job workers.
 func newStack(tb testing.TB) http.Handler {
+	return buildStack(tb, nil, false)
+}
+
+// buildStack is newStack with a clock (the wall clock when nil) and, with
+// workers, the job workers of the real server, stopped at cleanup.
+func buildStack(tb testing.TB, now func() time.Time, workers bool) http.Handler {
 	tb.Helper()
 	st, err := sqlitestore.Open(context.Background(), filepath.Join(tb.TempDir(), "bankfeed.db"))
 	if err != nil {
@@ -45,11 +55,25 @@ func newStack(tb testing.TB) http.Handler {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: []connector.Connector{sb}})
+	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: []connector.Connector{sb}, Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Health: st})
+	if workers {
+		runner, err := jobs.Start(context.Background(), riversqlite.New(st.WriteDB()), svc, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		// Registered after st.Close, so it runs before it.
+		tb.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := runner.Stop(ctx); err != nil {
+				tb.Errorf("stopping the job workers: %v", err)
+			}
+		})
+	}
+	return httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Health: st})
 }
 
 // post sends body to /Authorize through h.
