@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/authorize"
@@ -21,9 +22,18 @@ type Data interface {
 
 var _ Data = (*authorize.Service)(nil)
 
+// dataFunc is one data endpoint of Data, its response type erased.
+type dataFunc func(ctx context.Context, customerID string, call authorize.DataCall) (any, error)
+
+func erase[T any](fn func(context.Context, string, authorize.DataCall) (T, error)) dataFunc {
+	return func(ctx context.Context, customerID string, call authorize.DataCall) (any, error) {
+		return fn(ctx, customerID, call)
+	}
+}
+
 // dataHandler serves one data endpoint, direct (POST with a body) or *Async
 // (GET, or POST with a body, and the RequestId in the path).
-func (s *Server) dataHandler(op authorize.Op, async bool) handlerFunc {
+func (s *Server) dataHandler(op authorize.Op, serve dataFunc, async bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		call := authorize.DataCall{Op: op, Async: async, RequestID: r.PathValue("requestId")}
 		if r.Method != http.MethodGet {
@@ -32,32 +42,16 @@ func (s *Server) dataHandler(op authorize.Op, async bool) handlerFunc {
 				return err
 			}
 		}
-		var (
-			resp      any
-			requestID string
-			err       error
-		)
-		switch op {
-		case authorize.OpAccountsDetail:
-			var d *flinks.AccountsDetailResponse
-			if d, err = s.data.AccountsDetail(r.Context(), customerID(r), call); err == nil {
-				resp, requestID = d, d.RequestId
-			}
-		case authorize.OpAccountsSummary:
-			var d *flinks.AccountsSummaryResponse
-			if d, err = s.data.AccountsSummary(r.Context(), customerID(r), call); err == nil {
-				resp, requestID = d, d.RequestId
-			}
-		case authorize.OpStatements:
-			var d *flinks.StatementsResponse
-			if d, err = s.data.Statements(r.Context(), customerID(r), call); err == nil {
-				resp, requestID = d, d.RequestId
-			}
-		}
+		resp, err := serve(r.Context(), customerID(r), call)
 		if err != nil {
 			return withAsyncLink(err, op)
 		}
-		setRequestID(r.Context(), requestID)
+		// A 200 answers for the session the call named.
+		id := call.RequestID
+		if id == "" {
+			id = call.Request.RequestId
+		}
+		setRequestID(r.Context(), strings.TrimSpace(id))
 		return writeJSON(w, http.StatusOK, resp)
 	}
 }

@@ -20,13 +20,17 @@ func (s *Server) routes() {
 	s.mux.Handle("GET "+base+"Institutions", s.adapt(s.handleInstitutions))
 	s.mux.Handle("POST "+base+"AuthorizeMultiple", s.adapt(s.handleAuthorizeMultiple))
 	s.mux.Handle("DELETE "+base+"DeleteCard/{loginId}", s.adapt(s.handleDeleteCard))
-	for _, op := range []authorize.Op{authorize.OpAccountsDetail, authorize.OpAccountsSummary, authorize.OpStatements} {
+	for op, serve := range map[authorize.Op]dataFunc{
+		authorize.OpAccountsDetail:  erase(s.data.AccountsDetail),
+		authorize.OpAccountsSummary: erase(s.data.AccountsSummary),
+		authorize.OpStatements:      erase(s.data.Statements),
+	} {
 		name := string(op)
-		s.mux.Handle("POST "+base+name, s.adapt(s.dataHandler(op, false)))
+		s.mux.Handle("POST "+base+name, s.adapt(s.dataHandler(op, serve, false)))
 		// The *Async twins: GET continues the call answered 202; POST, as
 		// some clients send it, may carry the options again.
-		s.mux.Handle("GET "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, true)))
-		s.mux.Handle("POST "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, true)))
+		s.mux.Handle("GET "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, serve, true)))
+		s.mux.Handle("POST "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, serve, true)))
 	}
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
 }
