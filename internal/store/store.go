@@ -104,8 +104,77 @@ type Login struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	// Sealed holds the login's secrets (password, stored answers, connector
-	// state), sealed by the vault; nil when nothing is kept.
+	// state), sealed with the login's data key; nil when nothing is kept.
 	Sealed []byte
+	// DataKey is the login's own data key, wrapped by the master key: the
+	// key Sealed is sealed with. Deleting the login destroys it. CreateLogin
+	// stores it; UpdateLogin stores it only when the row has none yet, so
+	// that a key rotation that rewrapped it meanwhile is never undone (see
+	// ReplaceSealed). Nil for a login sealed under the master key directly,
+	// as logins were before data keys existed.
+	DataKey []byte
+}
+
+// Customer is a tenant: a customerId with its own keys, logins and data.
+type Customer struct {
+	ID string
+	// Name is the operator's label for the customer; it is not secret.
+	Name string
+	// SecretHash and APIKeyHash are SHA-256 digests of the secret key and
+	// the x-api-key: the keys themselves are shown once, when made, and
+	// never stored.
+	SecretHash []byte
+	APIKeyHash []byte
+	// TokenRequired makes Authorize require a single-use authorize token.
+	TokenRequired bool
+	// APIKeyRequired makes the data endpoints require the x-api-key.
+	APIKeyRequired bool
+	// RequestRate bounds the customer's requests per second; 0 is no bound.
+	RequestRate int
+	// TokenRate bounds the authorize tokens the customer may generate per
+	// minute; 0 is no bound.
+	TokenRate int
+	// Sandbox marks the public sandbox customer, which serves only in
+	// sandbox mode.
+	Sandbox   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// AuthorizeToken is a single-use authorize token, known by the SHA-256
+// digest of its value.
+type AuthorizeToken struct {
+	Hash       []byte
+	CustomerID string
+	ExpiresAt  time.Time
+	// UsedAt is when an Authorize used it; zero while unused.
+	UsedAt time.Time
+	// RequestID is the session the token opened: the follow-up rounds of
+	// that session may send the token again.
+	RequestID string
+	CreatedAt time.Time
+}
+
+// SealedKind names a column of sealed values, for key rotation.
+type SealedKind string
+
+// The sealed columns a key rotation rewraps.
+const (
+	// SealedLoginKey is logins.data_key: data keys wrapped by the master
+	// key.
+	SealedLoginKey SealedKind = "login_key"
+	// SealedLogin is logins.sealed of logins without a data key, sealed
+	// under the master key directly.
+	SealedLogin SealedKind = "login"
+	// SealedSession is sessions.sealed, sealed under the master key.
+	SealedSession SealedKind = "session"
+)
+
+// SealedValue is one sealed value of a row.
+type SealedValue struct {
+	CustomerID string
+	ID         string
+	Value      []byte
 }
 
 // Queries are the reads and writes of the store, usable alone or inside a
@@ -128,9 +197,9 @@ type Queries interface {
 	CreateLogin(ctx context.Context, l *Login) error
 	// UpdateLogin writes the fields of l that change after creation
 	// (Username, Language, Saved, ScheduledRefresh, Type, LastRefresh,
-	// LastRefreshCode, UpdatedAt, Sealed) if the stored version is still
-	// l.Version, and then increments l.Version. Otherwise it returns
-	// ErrConflict.
+	// LastRefreshCode, UpdatedAt, Sealed, and DataKey when the row has
+	// none) if the stored version is still l.Version, and then increments
+	// l.Version. Otherwise it returns ErrConflict.
 	UpdateLogin(ctx context.Context, l *Login) error
 	// DeleteLogin deletes the login and everything stored for it: its
 	// sessions, its snapshot and the jobs enqueued for it (jobs whose JSON
@@ -140,6 +209,50 @@ type Queries interface {
 	// LoginFetching reports whether a session of the login has a fetch
 	// under way (FetchPending or FetchDispatched).
 	LoginFetching(ctx context.Context, customerID, loginID string) (bool, error)
+
+	// Customer reads a customer. ErrNotFound when there is none.
+	Customer(ctx context.Context, id string) (*Customer, error)
+	// Customers lists every customer, by id.
+	Customers(ctx context.Context) ([]*Customer, error)
+	// CreateCustomer returns ErrConflict if the id is taken.
+	CreateCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer writes every field of c but ID and CreatedAt;
+	// ErrNotFound when there is no such customer.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+	// DeleteCustomer deletes the customer and everything stored for it:
+	// its logins (with their data keys), sessions, snapshots, tokens and
+	// jobs. ErrNotFound when there is no such customer.
+	DeleteCustomer(ctx context.Context, id string) error
+
+	// CreateToken stores a new authorize token.
+	CreateToken(ctx context.Context, t *AuthorizeToken) error
+	// Token reads the customer's token with the given hash; ErrNotFound
+	// when the customer has none (another customer's token included).
+	Token(ctx context.Context, customerID string, hash []byte) (*AuthorizeToken, error)
+	// UseToken marks the customer's token as used at now if it is unused
+	// and expires after now. Otherwise it returns ErrNotFound, whatever the
+	// reason: of two concurrent uses, exactly one succeeds.
+	UseToken(ctx context.Context, customerID string, hash []byte, now time.Time) error
+	// BindToken records the session a used token opened. ErrNotFound when
+	// the customer has no such token.
+	BindToken(ctx context.Context, customerID string, hash []byte, requestID string) error
+	// DeleteTokensExpiredBefore deletes tokens that expired before t.
+	DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// SealedValues lists the values of a sealed column, of rows whose id
+	// sorts after afterID, in id order, at most limit of them: the pages a
+	// key rotation walks.
+	SealedValues(ctx context.Context, kind SealedKind, afterID string, limit int) ([]SealedValue, error)
+	// ReplaceSealed swaps the value of a sealed column from old to new if
+	// it still holds old, reporting whether it did. It changes nothing
+	// else: no version, no timestamp, so a rotation never disturbs a
+	// conversation in flight.
+	ReplaceSealed(ctx context.Context, kind SealedKind, customerID, id string, old, new []byte) (bool, error)
+	// SealedPrefixes returns the distinct first n bytes of every sealed
+	// value of the kinds a rotation walks: the vault's header, naming the
+	// key each was sealed with, so that a server can refuse to start
+	// without the keys its database needs.
+	SealedPrefixes(ctx context.Context, n int) ([][]byte, error)
 
 	// Enqueue inserts a background job. Inside InTx it commits or rolls
 	// back with the transaction, so a job exists exactly when the rows

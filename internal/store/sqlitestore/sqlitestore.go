@@ -60,6 +60,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	//   busy_timeout=10000   a second process (or the reader pool during a
 	//                        checkpoint) waits instead of failing at once;
 	//   foreign_keys=ON      sessions die with their login;
+	//   secure_delete=ON     deleted rows are overwritten with zeros, so a
+	//                        deleted login's wrapped data key and sealed
+	//                        secrets do not linger in free pages;
 	//   _txlock=immediate    a write transaction takes the write lock when it
 	//                        begins, so it never fails to upgrade halfway.
 	q := url.Values{}
@@ -67,6 +70,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "secure_delete(ON)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 
@@ -293,7 +297,7 @@ func (q queries) UpdateSession(ctx context.Context, s *store.Session) error {
 }
 
 const loginColumns = `id, customer_id, institution, username, username_key, language, saved, scheduled_refresh,
-	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed`
+	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed, data_key`
 
 func (q queries) Login(ctx context.Context, customerID, id string) (*store.Login, error) {
 	return scanLogin(q.reader.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM logins WHERE id = ? AND customer_id = ?`, id, customerID))
@@ -308,7 +312,7 @@ func scanLogin(row *sql.Row) (*store.Login, error) {
 	var l store.Login
 	var last, created, updated int64
 	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
-		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed)
+		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -320,19 +324,19 @@ func scanLogin(row *sql.Row) (*store.Login, error) {
 }
 
 func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {
-	_, err := q.writer.ExecContext(ctx, `INSERT INTO logins (`+loginColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.writer.ExecContext(ctx, `INSERT INTO logins (`+loginColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.CustomerID, l.Institution, l.Username, l.UsernameKey, l.Language, l.Saved, l.ScheduledRefresh,
-		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed)
+		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed, l.DataKey)
 	return mapErr(err)
 }
 
 func (q queries) UpdateLogin(ctx context.Context, l *store.Login) error {
 	res, err := q.writer.ExecContext(ctx, `
 		UPDATE logins SET username = ?, language = ?, saved = ?, scheduled_refresh = ?, type = ?, last_refresh = ?,
-			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?
+			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?, data_key = coalesce(data_key, ?)
 		WHERE id = ? AND customer_id = ? AND version = ?`,
 		l.Username, l.Language, l.Saved, l.ScheduledRefresh, l.Type, toMicros(l.LastRefresh),
-		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.ID, l.CustomerID, l.Version)
+		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.DataKey, l.ID, l.CustomerID, l.Version)
 	if err := checkOne(res, err); err != nil {
 		return err
 	}

@@ -57,6 +57,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SnapshotScopedByCustomer", testSnapshotScopedByCustomer},
 		{"SnapshotConcurrentReads", testSnapshotConcurrentReads},
 		{"SnapshotInTx", testSnapshotInTx},
+		{"CustomerRoundTrip", testCustomerRoundTrip},
+		{"DeleteCustomer", testDeleteCustomer},
+		{"Tokens", testTokens},
+		{"TokenUsedOnce", testTokenUsedOnce},
+		{"SealedValues", testSealedValues},
+		{"ReplaceSealed", testReplaceSealed},
+		{"SealedPrefixes", testSealedPrefixes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,6 +150,7 @@ func fullLogin(customerID, id, usernameKey string) *store.Login {
 		CreatedAt:        at(-24 * time.Hour),
 		UpdatedAt:        at(0),
 		Sealed:           allBytes(),
+		DataKey:          []byte{0, 'k', 0xff, 'e', 'y'},
 	}
 }
 
@@ -389,6 +397,7 @@ func testUpdateLogin(t *testing.T, s store.Store) {
 	cur.LastRefreshCode = "RETRY_LATER"
 	cur.UpdatedAt = at(time.Second)
 	cur.Sealed = []byte{0, 1, 2}
+	cur.DataKey = []byte{9, 8, 7} // a login without a data key gets one
 	want := *cur
 	if err := s.UpdateLogin(ctx, cur); err != nil {
 		t.Fatalf("UpdateLogin: %v", err)
@@ -422,7 +431,11 @@ func testUpdateLogin(t *testing.T, s store.Store) {
 	cur.Sealed = nil
 	cur.LastRefresh = time.Time{}
 	cur.LastRefreshCode = ""
+	// A data key, once stored, is replaced only by ReplaceSealed: an update
+	// from a row read before a key rotation must not undo the rotation.
+	cur.DataKey = []byte{6, 6, 6}
 	want = *cur
+	want.DataKey = []byte{9, 8, 7}
 	want.Version++
 	if err := s.UpdateLogin(ctx, cur); err != nil {
 		t.Fatalf("second UpdateLogin: %v", err)
@@ -919,6 +932,7 @@ func checkLogin(t *testing.T, how string, got, want *store.Login) {
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.time("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	d.bytes("Sealed", got.Sealed, want.Sealed)
+	d.bytes("DataKey", got.DataKey, want.DataKey)
 	for _, msg := range d {
 		t.Errorf("%s %s: %s", how, want.ID, msg)
 	}
@@ -1660,8 +1674,9 @@ func testLoginFetching(t *testing.T, s store.Store) {
 
 // fetchJob is a job as bankfeed enqueues them: JSON naming its login.
 type fetchJob struct {
-	LoginID string `json:"login_id"`
-	Note    string `json:"note"`
+	CustomerID string `json:"customer_id"`
+	LoginID    string `json:"login_id"`
+	Note       string `json:"note"`
 }
 
 func (fetchJob) Kind() string { return "storetest_fetch" }
