@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bankfeed/bankfeed/flinks"
 )
@@ -38,6 +39,11 @@ type Client struct {
 	base       string // ".../v3/{customerId}/BankingServices/"
 	httpClient *http.Client
 	header     http.Header
+	// secret is the customer's secret key, for WithSecretKey; tokens holds
+	// the authorize token each RequestId under way began with, for its
+	// follow-up rounds.
+	secret string
+	tokens sync.Map // RequestId -> token
 }
 
 // Option configures a Client.
@@ -46,8 +52,19 @@ type Option func(*Client)
 // WithHTTPClient makes the client send its requests through h.
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.httpClient = h } }
 
-// WithHeader adds a header to every request, such as x-api-key.
+// WithHeader adds a header to every request.
 func WithHeader(key, value string) Option { return func(c *Client) { c.header.Add(key, value) } }
+
+// WithAPIKey sends the customer's x-api-key with every request, as the
+// data endpoints require when the customer enforces it.
+func WithAPIKey(key string) Option { return func(c *Client) { c.header.Set("x-api-key", key) } }
+
+// WithSecretKey makes the client handle authorize tokens itself: before each
+// Authorize that begins a session (and sends no AuthorizeToken of its own)
+// it generates a token with the secret key, and it sends that token again
+// on the session's follow-up rounds. The secret also authenticates
+// GetNightlyRefreshStatus.
+func WithSecretKey(secret string) Option { return func(c *Client) { c.secret = secret } }
 
 // New returns a client for the API at baseURL (scheme and host, such as
 // "http://127.0.0.1:8080" or "https://toolbox-api.private.fin.ag") and the
@@ -100,15 +117,54 @@ func Code(err error) flinks.Code {
 // answer. It returns the response for a 200 and for a 203 (see
 // AuthorizeResponse.Challenged), and an *Error for anything else.
 func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, error) {
-	var resp flinks.AuthorizeResponse
-	header := http.Header{}
-	if req.AuthorizeToken != "" {
-		header.Set("flinks-auth-key", req.AuthorizeToken)
+	token := req.AuthorizeToken
+	req.AuthorizeToken = "" // sent as the header, not in the body
+	if token == "" && c.secret != "" {
+		if req.RequestId != "" {
+			if t, ok := c.tokens.Load(req.RequestId); ok {
+				token = t.(string)
+			}
+		} else {
+			var err error
+			if token, err = c.GenerateAuthorizeToken(ctx, c.secret); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := c.do(ctx, http.MethodPost, "Authorize", header, req, &resp); err != nil {
+	header := http.Header{}
+	if token != "" {
+		header.Set("flinks-auth-key", token)
+	}
+	var resp flinks.AuthorizeResponse
+	err := c.do(ctx, http.MethodPost, "Authorize", header, req, &resp)
+	if c.secret != "" {
+		// Keep the token while the session asks questions; forget it once
+		// the session has its answer.
+		switch {
+		case err == nil && resp.Challenged():
+			c.tokens.Store(resp.RequestId, token)
+		case req.RequestId != "":
+			c.tokens.Delete(req.RequestId)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &resp, nil
+}
+
+// GenerateAuthorizeToken returns a new single-use authorize token, made with
+// the customer's secret key. It is valid for 30 minutes; Authorize sends it
+// in the flinks-auth-key header when given as AuthorizeRequest.AuthorizeToken.
+func (c *Client) GenerateAuthorizeToken(ctx context.Context, secret string) (string, error) {
+	var resp flinks.AuthorizeTokenResponse
+	if err := c.do(ctx, http.MethodPost, "GenerateAuthorizeToken", http.Header{"Flinks-Auth-Key": {secret}}, nil, &resp); err != nil {
+		return "", err
+	}
+	if resp.Token == "" {
+		return "", errors.New("client: GenerateAuthorizeToken answered without a Token")
+	}
+	return resp.Token, nil
 }
 
 // Answer answers the challenges of the session requestID.

@@ -114,3 +114,12 @@ const TimeLayout = "2006-01-02T15:04:05.0000000"
 
 // Challenged reports whether the response is a 203 asking SecurityChallenges.
 func (r *AuthorizeResponse) Challenged() bool { return r.HttpStatusCode == 203 }
+
+// AuthorizeTokenResponse is the 200 of /GenerateAuthorizeToken.
+type AuthorizeTokenResponse struct {
+	HttpStatusCode int
+	// Token is a single-use authorize token, valid for 30 minutes: send it
+	// in the flinks-auth-key header of /Authorize, and again on the
+	// follow-up rounds of the RequestId it opened.
+	Token string
+}

@@ -44,6 +44,8 @@ const usage = `bankfeed: a self-hosted bank-data aggregation server speaking the
 
 Usage:
   bankfeed serve [flags]   run the server
+  bankfeed customers ...   add, list, rotate the keys of, or remove customers
+  bankfeed keys ...        generate a master key, or rotate the master key
   bankfeed version         print the version
   bankfeed help            print this help
 
@@ -76,6 +78,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 		return serve(ctx, cfg, logger, o)
+	case "customers":
+		return customers(ctx, args[1:], getenv, stdout, stderr, o)
+	case "keys":
+		return keys(ctx, args[1:], getenv, stdout, stderr, o)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "bankfeed", Version())
 		return nil

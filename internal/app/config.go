@@ -6,15 +6,43 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/bankfeed/bankfeed/internal/httpapi"
 )
+
+// storeConfig is where bankfeed keeps its state and the keys that seal it:
+// the flags every command that opens the database shares.
+type storeConfig struct {
+	dataDir       string
+	databaseURL   string
+	masterKeyFile string
+	// masterKey is BANKFEED_MASTER_KEY: the key ring itself, for
+	// deployments that pass secrets in the environment. Never a flag: a
+	// flag shows in the process list.
+	masterKey string
+	sandbox   bool
+}
+
+func (c *storeConfig) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.dataDir, "data", envOr(getenv, "BANKFEED_DATA", "./data"),
+		"data directory: the SQLite database and, in sandbox mode, the generated master key (BANKFEED_DATA)")
+	fs.StringVar(&c.databaseURL, "database", envOr(getenv, "BANKFEED_DATABASE_URL", ""),
+		"PostgreSQL URL; empty for SQLite in the data directory (BANKFEED_DATABASE_URL)")
+	fs.StringVar(&c.masterKeyFile, "master-key-file", envOr(getenv, "BANKFEED_MASTER_KEY_FILE", ""),
+		"file of hex master keys, one per line, the first sealing (BANKFEED_MASTER_KEY_FILE); or set BANKFEED_MASTER_KEY to the keys, comma-separated")
+	fs.BoolVar(&c.sandbox, "sandbox", envOr(getenv, "BANKFEED_SANDBOX", "true") != "false",
+		"sandbox mode: serve the sandbox bank and the public sandbox customer, and generate a master key in the data directory if none is given (BANKFEED_SANDBOX)")
+	c.masterKey = strings.TrimSpace(getenv("BANKFEED_MASTER_KEY"))
+}
 
 // serveConfig is the configuration of bankfeed serve.
 type serveConfig struct {
-	addr        string
-	dataDir     string
-	databaseURL string
-	scenarios   string
-	logLevel    slog.Level
+	storeConfig
+	addr           string
+	scenarios      string
+	logLevel       slog.Level
+	maxMFAAttempts int
+	maxBody        int64
 }
 
 // parseServe reads the flags of serve; each flag's default comes from its
@@ -23,16 +51,17 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	var cfg serveConfig
 	fs := flag.NewFlagSet("bankfeed serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	cfg.storeConfig.register(fs, getenv)
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "BANKFEED_ADDR", "127.0.0.1:8080"),
 		"address to listen on (BANKFEED_ADDR)")
-	fs.StringVar(&cfg.dataDir, "data", envOr(getenv, "BANKFEED_DATA", "./data"),
-		"data directory: the SQLite database and, in sandbox mode, the generated master key (BANKFEED_DATA)")
-	fs.StringVar(&cfg.databaseURL, "database", envOr(getenv, "BANKFEED_DATABASE_URL", ""),
-		"PostgreSQL URL; empty for SQLite in the data directory (BANKFEED_DATABASE_URL)")
 	fs.StringVar(&cfg.scenarios, "scenarios", envOr(getenv, "BANKFEED_SCENARIOS", ""),
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (BANKFEED_LOG_LEVEL)")
+	fs.IntVar(&cfg.maxMFAAttempts, "max-mfa-attempts", 3,
+		"wrong MFA answers after which a session fails and must start over")
+	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
+		"largest request body accepted, in bytes")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return cfg, err
@@ -45,7 +74,35 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if err := cfg.logLevel.UnmarshalText([]byte(strings.TrimSpace(*level))); err != nil {
 		return cfg, fmt.Errorf("%w: --log-level: %v", ErrUsage, err)
 	}
+	if cfg.maxMFAAttempts < 1 {
+		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
+	}
+	if cfg.maxBody < 1024 {
+		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)
+	}
 	return cfg, nil
+}
+
+// parseFlags parses the flags of an administration command into fs, which
+// has its own flags registered, and returns its arguments.
+// Flags may come before or after the arguments, as in `customers remove
+// ID --data DIR`.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(stderr)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func envOr(getenv func(string) string, key, def string) string {

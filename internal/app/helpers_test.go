@@ -14,6 +14,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/client"
 	"github.com/bankfeed/bankfeed/internal/app"
+	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
 // sandboxCustomer is the public Flinks sandbox customerId.
@@ -108,13 +109,55 @@ func startServerWith(t *testing.T, dataDir string, clk *clock, opts []app.Option
 	return s
 }
 
-// clientFor returns an SDK client for another customer.
+// clientFor adds a customer with the given id (with the defaults of
+// `customers add`: tokens and x-api-key required) and returns an SDK client
+// holding its keys.
 func (s *server) clientFor(customerID string) *client.Client {
-	c, err := client.New(s.url, customerID)
+	s.t.Helper()
+	keys := s.addCustomer("--id", customerID)
+	return s.clientWith(keys)
+}
+
+// clientWith returns an SDK client using the customer's keys.
+func (s *server) clientWith(keys tenants.Keys) *client.Client {
+	s.t.Helper()
+	c, err := client.New(s.url, keys.CustomerID, client.WithSecretKey(keys.Secret), client.WithAPIKey(keys.APIKey))
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return c
+}
+
+// addCustomer runs `bankfeed customers add --json` with flags on the
+// server's database, as an operator would beside the running server.
+func (s *server) addCustomer(flags ...string) tenants.Keys {
+	s.t.Helper()
+	out := s.admin(append([]string{"customers", "add", "--json"}, flags...)...)
+	var keys tenants.Keys
+	if err := json.Unmarshal([]byte(out), &keys); err != nil || keys.CustomerID == "" || keys.Secret == "" || keys.APIKey == "" {
+		s.t.Fatalf("customers add printed %q: %v", out, err)
+	}
+	return keys
+}
+
+// admin runs a bankfeed administration command on the server's data
+// directory and returns what it printed; it fails the test if the command
+// fails.
+func (s *server) admin(args ...string) string {
+	s.t.Helper()
+	out, err := s.adminErr(args...)
+	if err != nil {
+		s.t.Fatalf("bankfeed %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// adminErr is admin returning the command's error.
+func (s *server) adminErr(args ...string) (string, error) {
+	var stdout bytes.Buffer
+	args = append(args, "--data", s.dataDir)
+	err := app.Main(context.Background(), args, func(string) string { return "" }, &stdout, testLogWriter{s.t}, app.WithClock(s.clock.Now))
+	return stdout.String(), err
 }
 
 // rawResponse is an HTTP response read whole.

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
@@ -17,8 +15,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
-	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
-	"github.com/bankfeed/bankfeed/internal/vault"
+	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
@@ -30,43 +27,33 @@ const shutdownGrace = 30 * time.Second
 // order: stop accepting and finish in-flight requests, stop background work,
 // close the store.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) error {
-	if cfg.databaseURL != "" {
-		return fmt.Errorf("%w: --database: PostgreSQL is not supported yet; leave it empty to use SQLite in --data", ErrUsage)
-	}
-	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-
-	key, created, err := vault.LoadOrCreateKeyFile(filepath.Join(cfg.dataDir, "master.key"))
-	if err != nil {
-		return err
-	}
-	if created {
-		log.Warn("SANDBOX MODE: generated a new master key in the data directory; anyone who can read it can read every sealed credential",
-			"path", filepath.Join(cfg.dataDir, "master.key"))
-	}
-	v, err := vault.New(key)
-	if err != nil {
-		return err
-	}
-
-	st, err := sqlitestore.Open(ctx, filepath.Join(cfg.dataDir, "bankfeed.db"))
+	st, err := openStore(ctx, cfg.storeConfig)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-
-	conns, err := connectors(cfg.scenarios)
+	keys, err := openKeyRing(ctx, cfg.storeConfig, st, log)
 	if err != nil {
 		return err
 	}
-	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: conns, Logger: log, Now: o.now})
+	conns, err := connectors(cfg.sandbox, cfg.scenarios)
 	if err != nil {
 		return err
 	}
-	janitor := authorize.NewJanitor(svc, time.Minute, log)
-
-	handler := httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Health: st, Logger: log})
+	if cfg.sandbox {
+		if err := tenants.EnsureSandbox(ctx, st, o.now()); err != nil {
+			return fmt.Errorf("sandbox customer: %w", err)
+		}
+	}
+	tens := tenants.New(tenants.Config{Store: st, Sandbox: cfg.sandbox, Logger: log, Now: o.now})
+	svc, err := authorize.New(authorize.Config{Store: st, Vault: keys.ring, Connectors: conns, Logger: log, Now: o.now,
+		MaxAttempts: cfg.maxMFAAttempts})
+	if err != nil {
+		return err
+	}
+	janitor := authorize.NewJanitor(time.Minute, log, svc.Sweep, tens.Sweep)
+	handler := httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Tenants: tens, Health: st, Logger: log,
+		MaxBody: cfg.maxBody})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,7 +84,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", "sqlite")
+	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", "sqlite",
+		"sandbox", cfg.sandbox, "master_key", fmt.Sprintf("%08x", keys.ring.PrimaryID()))
 	if o.onReady != nil {
 		o.onReady(ln.Addr().String())
 	}
@@ -122,11 +110,16 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 }
 
 // connectors is the one list of the connectors bankfeed serves: the sandbox
-// bank, with the embedded scenarios and those of scenarioDir.
-func connectors(scenarioDir string) ([]connector.Connector, error) {
-	scenarios, err := sandbox.Embedded()
-	if err != nil {
-		return nil, fmt.Errorf("embedded scenarios: %w", err)
+// bank, with the embedded scenarios in sandbox mode and those of
+// scenarioDir.
+func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, error) {
+	var scenarios []*sandbox.Scenario
+	if sandboxMode {
+		embedded, err := sandbox.Embedded()
+		if err != nil {
+			return nil, fmt.Errorf("embedded scenarios: %w", err)
+		}
+		scenarios = embedded
 	}
 	if scenarioDir != "" {
 		own, err := sandbox.LoadDir(scenarioDir)
@@ -134,6 +127,9 @@ func connectors(scenarioDir string) ([]connector.Connector, error) {
 			return nil, fmt.Errorf("--scenarios: %w", err)
 		}
 		scenarios = append(scenarios, own...)
+	}
+	if len(scenarios) == 0 {
+		return nil, nil
 	}
 	sb, err := sandbox.New(scenarios...)
 	if err != nil {

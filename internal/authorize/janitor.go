@@ -30,18 +30,18 @@ func (s *Service) Sweep(ctx context.Context) error {
 	return nil
 }
 
-// Janitor runs Sweep periodically until stopped.
+// Janitor runs sweeps periodically until stopped.
 type Janitor struct {
-	svc      *Service
+	sweeps   []func(context.Context) error
 	interval time.Duration
 	log      *slog.Logger
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
 
-// NewJanitor returns a Janitor sweeping every interval.
-func NewJanitor(svc *Service, interval time.Duration, log *slog.Logger) *Janitor {
-	return &Janitor{svc: svc, interval: interval, log: log}
+// NewJanitor returns a Janitor running each of sweeps every interval.
+func NewJanitor(interval time.Duration, log *slog.Logger, sweeps ...func(context.Context) error) *Janitor {
+	return &Janitor{sweeps: sweeps, interval: interval, log: log}
 }
 
 // Start begins sweeping in the background.
@@ -57,8 +57,10 @@ func (j *Janitor) Start(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := j.svc.Sweep(ctx); err != nil && ctx.Err() == nil {
-					j.log.Error("sweep failed", "err", err)
+				for _, sweep := range j.sweeps {
+					if err := sweep(ctx); err != nil && ctx.Err() == nil {
+						j.log.Error("sweep failed", "err", err)
+					}
 				}
 			}
 		}

@@ -107,7 +107,7 @@ func (s *Service) readSavedLogin(ctx context.Context, customerID, loginID string
 		return err
 	}
 	var ls loginSecret
-	if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+	if err := s.openLogin(login, &ls); err != nil {
 		return err
 	}
 	return fn(login, &ls)
@@ -123,7 +123,7 @@ func (s *Service) updateSavedLogin(ctx context.Context, customerID, loginID stri
 				return err
 			}
 			var ls loginSecret
-			if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+			if err := s.openLogin(login, &ls); err != nil {
 				return err
 			}
 			sealAgain, err := fn(login, &ls)
@@ -131,7 +131,7 @@ func (s *Service) updateSavedLogin(ctx context.Context, customerID, loginID stri
 				return err
 			}
 			if sealAgain {
-				if login.Sealed, err = s.seal(ls, loginAAD(login)); err != nil {
+				if err = s.sealLogin(login, ls); err != nil {
 					return err
 				}
 			}

@@ -30,7 +30,7 @@ const maxReplayRounds = 10
 // Config holds the dependencies of a Service.
 type Config struct {
 	Store      store.Store
-	Vault      *vault.Vault
+	Vault      *vault.Ring
 	Connectors []connector.Connector
 	Logger     *slog.Logger
 	// Now is the clock; time.Now when nil.
@@ -43,7 +43,7 @@ type Config struct {
 // Service runs Authorize conversations. It is safe for concurrent use.
 type Service struct {
 	store    store.Store
-	vault    *vault.Vault
+	vault    *vault.Ring
 	registry *registry
 	log      *slog.Logger
 	now      func() time.Time
@@ -215,7 +215,7 @@ func (s *Service) reopen(ctx context.Context, customerID string, req *flinks.Aut
 		return nil, err
 	}
 	var ls loginSecret
-	if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+	if err := s.openLogin(login, &ls); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -544,18 +544,18 @@ func (s *Service) recordLogin(ctx context.Context, q store.Queries, c *conversat
 		// what the bank now remembers of the device (the connector's state)
 		// is kept: it changed whether or not the client saves.
 		var ls loginSecret
-		if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+		if err := s.openLogin(login, &ls); err != nil {
 			return nil, err
 		}
 		ls.State = out.State
-		if login.Sealed, err = s.seal(ls, loginAAD(login)); err != nil {
+		if err = s.sealLogin(login, ls); err != nil {
 			return nil, err
 		}
 	}
 	if c.sess.Save {
 		var ls loginSecret
 		if len(login.Sealed) > 0 {
-			if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+			if err := s.openLogin(login, &ls); err != nil {
 				return nil, err
 			}
 		}
@@ -578,7 +578,7 @@ func (s *Service) recordLogin(ctx context.Context, q store.Queries, c *conversat
 		if login.Language == "" || c.sess.Mode == modeLive {
 			login.Language = c.sess.Language
 		}
-		if login.Sealed, err = s.seal(ls, loginAAD(login)); err != nil {
+		if err = s.sealLogin(login, ls); err != nil {
 			return nil, err
 		}
 	}
@@ -602,14 +602,14 @@ func (s *Service) eraseAnswersTx(ctx context.Context, q store.Queries, c *conver
 		return err
 	}
 	var ls loginSecret
-	if err := s.open(login.Sealed, loginAAD(login), &ls); err != nil {
+	if err := s.openLogin(login, &ls); err != nil {
 		return err
 	}
 	for prompt := range prompts {
 		delete(ls.Answers, prompt)
 		delete(c.loginSecret.Answers, prompt)
 	}
-	if login.Sealed, err = s.seal(ls, loginAAD(login)); err != nil {
+	if err = s.sealLogin(login, ls); err != nil {
 		return err
 	}
 	login.UpdatedAt = s.now()
@@ -629,7 +629,7 @@ func (s *Service) loadLogin(ctx context.Context, c *conversation) error {
 	if len(login.Sealed) == 0 {
 		return nil
 	}
-	return s.open(login.Sealed, loginAAD(login), &c.loginSecret)
+	return s.openLogin(login, &c.loginSecret)
 }
 
 // prefill returns the stored answers for the current round's challenges.
@@ -774,29 +774,88 @@ func (s *Service) authorizedResponse(sess *store.Session, login *store.Login, e 
 	}
 }
 
-func (s *Service) seal(v any, aad string) ([]byte, error) {
+// sealer is what seals and opens: the master key ring or a data key.
+type sealer interface {
+	Seal(plaintext []byte, aad string) ([]byte, error)
+	Open(sealed []byte, aad string) ([]byte, error)
+}
+
+// seal seals v, as JSON, under the master key: what sessions keep.
+func (s *Service) seal(v any, aad string) ([]byte, error) { return sealJSON(s.vault, v, aad) }
+
+// open opens a value sealed by seal into v; nothing is nothing.
+func (s *Service) open(sealed []byte, aad string, v any) error {
+	return openJSON(s.vault, sealed, aad, v)
+}
+
+func sealJSON(k sealer, v any, aad string) ([]byte, error) {
 	plain, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return s.vault.Seal(plain, aad)
+	defer clear(plain)
+	return k.Seal(plain, aad)
 }
 
-func (s *Service) open(sealed []byte, aad string, v any) error {
+func openJSON(k sealer, sealed []byte, aad string, v any) error {
 	if len(sealed) == 0 {
 		return nil
 	}
-	plain, err := s.vault.Open(sealed, aad)
+	plain, err := k.Open(sealed, aad)
 	if err != nil {
 		return fmt.Errorf("authorize: %s: %w", aad, err)
 	}
+	defer clear(plain)
 	return json.Unmarshal(plain, v)
+}
+
+// sealLogin seals a login's secrets with the login's own data key, making
+// the key if the login has none: DeleteCard destroys the key with the row,
+// and with it every copy of what it sealed.
+func (s *Service) sealLogin(login *store.Login, ls loginSecret) error {
+	var dk sealer
+	var err error
+	if login.DataKey == nil {
+		var wrapped []byte
+		if dk, wrapped, err = s.vault.NewDataKey(dataKeyAAD(login)); err != nil {
+			return err
+		}
+		login.DataKey = wrapped
+	} else if dk, err = s.vault.OpenDataKey(login.DataKey, dataKeyAAD(login)); err != nil {
+		return fmt.Errorf("authorize: %s: %w", dataKeyAAD(login), err)
+	}
+	login.Sealed, err = sealJSON(dk, ls, loginAAD(login))
+	return err
+}
+
+// openLogin opens a login's secrets into ls. A login without a data key
+// was sealed under the master key, as logins were before data keys.
+func (s *Service) openLogin(login *store.Login, ls *loginSecret) error {
+	if len(login.Sealed) == 0 {
+		return nil
+	}
+	if login.DataKey == nil {
+		return openJSON(s.vault, login.Sealed, loginAAD(login), ls)
+	}
+	dk, err := s.vault.OpenDataKey(login.DataKey, dataKeyAAD(login))
+	if err != nil {
+		return fmt.Errorf("authorize: %s: %w", dataKeyAAD(login), err)
+	}
+	return openJSON(dk, login.Sealed, loginAAD(login), ls)
 }
 
 // The additional authenticated data of sealed values: the row's identity,
 // so a ciphertext moved to another row does not open.
-func sessionAAD(sess *store.Session) string { return "session/" + sess.CustomerID + "/" + sess.ID }
-func loginAAD(l *store.Login) string        { return "login/" + l.CustomerID + "/" + l.ID }
+func sessionAAD(sess *store.Session) string { return SessionAAD(sess.CustomerID, sess.ID) }
+func loginAAD(l *store.Login) string        { return LoginAAD(l.CustomerID, l.ID) }
+func dataKeyAAD(l *store.Login) string      { return DataKeyAAD(l.CustomerID, l.ID) }
+
+// SessionAAD and DataKeyAAD name the rows of the values sealed under the
+// master key, for the key rotation that reseals them; LoginAAD names a
+// login sealed under the master key directly, as before data keys.
+func SessionAAD(customerID, id string) string { return "session/" + customerID + "/" + id }
+func DataKeyAAD(customerID, id string) string { return "datakey/" + customerID + "/" + id }
+func LoginAAD(customerID, id string) string   { return "login/" + customerID + "/" + id }
 
 // usernameKey is the form in which usernames identify a login: banks match
 // usernames case-insensitively.

@@ -30,7 +30,7 @@ func TestSweep(t *testing.T) {
 	defer st.Close()
 	key := make([]byte, vault.KeySize)
 	rand.Read(key)
-	v, _ := vault.New(key)
+	v, _ := vault.NewRing([][]byte{key}, nil)
 	scenarios, err := sandbox.Embedded()
 	if err != nil {
 		t.Fatal(err)

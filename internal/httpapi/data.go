@@ -38,7 +38,7 @@ func (s *Server) dataHandler(op authorize.Op, serve dataFunc, async bool) handle
 		call := authorize.DataCall{Op: op, Async: async, RequestID: r.PathValue("requestId")}
 		if r.Method != http.MethodGet {
 			call.Request = &flinks.DataRequest{}
-			if err := decodeBody(w, r, call.Request); err != nil {
+			if err := s.decodeBody(w, r, call.Request); err != nil {
 				return err
 			}
 		}
@@ -78,7 +78,7 @@ func (s *Server) handleDeleteCard(w http.ResponseWriter, r *http.Request) error 
 // handleAuthorizeMultiple serves POST /AuthorizeMultiple.
 func (s *Server) handleAuthorizeMultiple(w http.ResponseWriter, r *http.Request) error {
 	var req flinks.AuthorizeMultipleRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
 	resp, err := s.data.AuthorizeMultiple(r.Context(), customerID(r), &req)

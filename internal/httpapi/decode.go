@@ -12,21 +12,22 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 )
 
-// MaxBodyBytes is the largest request body accepted: 1 MiB. The largest
-// legitimate body, an answer to an image-selection round, is a few KiB.
-const MaxBodyBytes = 1 << 20
+// DefaultMaxBody is the largest request body accepted unless configured
+// otherwise: 1 MiB. The largest legitimate body, an answer to an
+// image-selection round, is a few KiB.
+const DefaultMaxBody = 1 << 20
 
 // decodeBody reads the JSON object of a request into v, leniently: keys match
 // case-insensitively and unknown keys are ignored (encoding/json's rules for
 // structs), and an empty body reads as {}. It returns a *flinks.Error that
-// says what is wrong: 413 for a body over MaxBodyBytes, INVALID_REQUEST for
-// anything that is not one JSON object of the right field types.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+// says what is wrong: 413 for a body over the server's limit, INVALID_REQUEST
+// for anything that is not one JSON object of the right field types.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return &flinks.Error{HttpStatusCode: http.StatusRequestEntityTooLarge, FlinksCode: flinks.CodeInvalidRequest,
-			Message: "The request body is larger than 1 MiB."}
+			Message: "The request body is larger than " + byteSize(s.maxBody) + "."}
 	}
 	if err != nil {
 		return clientError(flinks.CodeInvalidRequest, "The request body could not be read.")
@@ -91,4 +92,15 @@ func article(kind string) string {
 		return "an " + kind
 	}
 	return "a " + kind
+}
+
+// byteSize writes a body limit for people: "1 MiB", "64 KiB", "100 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }

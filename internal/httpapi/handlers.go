@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -11,15 +12,50 @@ import (
 // cached or live reopen of a saved login.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	var req flinks.AuthorizeRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	if err := s.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	token := strings.TrimSpace(r.Header.Get("flinks-auth-key"))
+	if token == "" {
+		token = strings.TrimSpace(req.AuthorizeToken)
+	}
+	bind, err := s.tenants.UseToken(r.Context(), customerID(r), token, req.RequestId)
+	if err != nil {
 		return err
 	}
 	resp, err := s.auth.Authorize(r.Context(), customerID(r), &req)
+	if bind != nil {
+		// The token opened a session: its follow-up rounds may send it
+		// again. An error with a RequestId (a cached replay of a failed
+		// refresh) opened one too.
+		id := ""
+		var fe *flinks.Error
+		if err == nil {
+			id = resp.RequestId
+		} else if errors.As(err, &fe) {
+			id = fe.RequestId
+		}
+		if id != "" {
+			if berr := bind(r.Context(), id); berr != nil {
+				s.log.Warn("authorize token not bound to its session", "request_id", id, "err", berr)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
 	setRequestID(r.Context(), resp.RequestId)
 	return writeJSON(w, resp.HttpStatusCode, resp)
+}
+
+// handleGenerateAuthorizeToken serves POST /GenerateAuthorizeToken: a new
+// single-use authorize token, for a request admitted with the secret key.
+func (s *Server) handleGenerateAuthorizeToken(w http.ResponseWriter, r *http.Request) error {
+	token, err := s.tenants.GenerateToken(r.Context(), customerID(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, &flinks.AuthorizeTokenResponse{HttpStatusCode: http.StatusOK, Token: token})
 }
 
 // handleHealth answers 200 while the database answers.

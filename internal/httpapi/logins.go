@@ -12,7 +12,7 @@ import (
 // is a bare JSON string, as Flinks answers.
 func (s *Server) handleSetScheduledRefresh(w http.ResponseWriter, r *http.Request) error {
 	var req flinks.SetScheduledRefreshRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
 	msg, err := s.logins.SetScheduledRefresh(r.Context(), customerID(r), req.LoginId, bool(req.IsActivated))
@@ -38,7 +38,7 @@ func (s *Server) handleGetMFAQuestions(w http.ResponseWriter, r *http.Request) e
 // handleAnswerMFAQuestions serves PATCH /AnswerMFAQuestions.
 func (s *Server) handleAnswerMFAQuestions(w http.ResponseWriter, r *http.Request) error {
 	var req flinks.AnswerMFAQuestionsRequest
-	if err := decodeBody(w, r, &req); err != nil {
+	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
 	if err := s.logins.AnswerMFAQuestions(r.Context(), customerID(r), req.LoginId, req.Questions); err != nil {

@@ -1,36 +1,45 @@
 package httpapi
 
-import "github.com/bankfeed/bankfeed/internal/authorize"
+import (
+	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/tenants"
+)
 
 // base is the prefix of every Flinks route.
 const base = "/v3/{customerId}/BankingServices/"
 
 // operations are the BankingServices operations bankfeed serves, for the
 // case-insensitive routing of canonicalizePath.
-var operations = []string{"Authorize", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions", "Institutions",
-	"GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
+var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
+	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple"}
 
-// routes lists every route bankfeed serves.
+// routes lists every route bankfeed serves, each with the credential it
+// takes (reference section 2): the authorize token for /Authorize, the
+// secret key for /GenerateAuthorizeToken, the x-api-key for the rest.
 func (s *Server) routes() {
-	s.mux.Handle("POST "+base+"Authorize", s.adapt(s.handleAuthorize))
-	s.mux.Handle("PATCH "+base+"SetScheduledRefresh", s.adapt(s.handleSetScheduledRefresh))
-	s.mux.Handle("GET "+base+"GetMFAQuestions/{loginId}", s.adapt(s.handleGetMFAQuestions))
-	s.mux.Handle("PATCH "+base+"AnswerMFAQuestions", s.adapt(s.handleAnswerMFAQuestions))
-	s.mux.Handle("GET "+base+"Institutions", s.adapt(s.handleInstitutions))
-	s.mux.Handle("POST "+base+"AuthorizeMultiple", s.adapt(s.handleAuthorizeMultiple))
-	s.mux.Handle("DELETE "+base+"DeleteCard/{loginId}", s.adapt(s.handleDeleteCard))
+	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
+		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
+	}
+	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
+	route("POST "+base+"GenerateAuthorizeToken", tenants.Secret, s.handleGenerateAuthorizeToken)
+	route("PATCH "+base+"SetScheduledRefresh", tenants.APIKey, s.handleSetScheduledRefresh)
+	route("GET "+base+"GetMFAQuestions/{loginId}", tenants.APIKey, s.handleGetMFAQuestions)
+	route("PATCH "+base+"AnswerMFAQuestions", tenants.APIKey, s.handleAnswerMFAQuestions)
+	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
+	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
+	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
 	for op, serve := range map[authorize.Op]dataFunc{
 		authorize.OpAccountsDetail:  erase(s.data.AccountsDetail),
 		authorize.OpAccountsSummary: erase(s.data.AccountsSummary),
 		authorize.OpStatements:      erase(s.data.Statements),
 	} {
 		name := string(op)
-		s.mux.Handle("POST "+base+name, s.adapt(s.dataHandler(op, serve, false)))
+		route("POST "+base+name, tenants.APIKey, s.dataHandler(op, serve, false))
 		// The *Async twins: GET continues the call answered 202; POST, as
 		// some clients send it, may carry the options again.
-		s.mux.Handle("GET "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, serve, true)))
-		s.mux.Handle("POST "+base+name+"Async/{requestId}", s.adapt(s.dataHandler(op, serve, true)))
+		route("GET "+base+name+"Async/{requestId}", tenants.APIKey, s.dataHandler(op, serve, true))
+		route("POST "+base+name+"Async/{requestId}", tenants.APIKey, s.dataHandler(op, serve, true))
 	}
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
 }

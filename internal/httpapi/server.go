@@ -13,6 +13,7 @@ import (
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
 // Authorizer serves /Authorize; *authorize.Service implements it.
@@ -39,30 +40,50 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Tenants admits each request for its customer; *tenants.Tenants
+// implements it.
+type Tenants interface {
+	Admit(ctx context.Context, cred tenants.Credential, customerID, given string) (string, error)
+	UseToken(ctx context.Context, customerID, token, requestID string) (func(ctx context.Context, requestID string) error, error)
+	GenerateToken(ctx context.Context, customerID string) (string, error)
+}
+
+var _ Tenants = (*tenants.Tenants)(nil)
+
 // Deps are the dependencies of the HTTP surface.
 type Deps struct {
 	Authorize Authorizer
 	Logins    Logins
 	Data      Data
+	Tenants   Tenants
 	Health    Pinger
 	Logger    *slog.Logger
+	// MaxBody is the largest request body accepted; DefaultMaxBody when
+	// zero.
+	MaxBody int64
 }
 
 // Server is the HTTP surface of bankfeed.
 type Server struct {
-	auth   Authorizer
-	logins Logins
-	data   Data
-	health Pinger
-	log    *slog.Logger
-	mux    *http.ServeMux
+	auth    Authorizer
+	logins  Logins
+	data    Data
+	tenants Tenants
+	health  Pinger
+	log     *slog.Logger
+	maxBody int64
+	mux     *http.ServeMux
 }
 
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
-	s := &Server{auth: d.Authorize, logins: d.Logins, data: d.Data, health: d.Health, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{auth: d.Authorize, logins: d.Logins, data: d.Data, tenants: d.Tenants, health: d.Health, log: d.Logger,
+		maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
 	}
 	s.routes()
 	return s
@@ -95,6 +116,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Through the mux, not the handler found above: only the mux sets the
 	// path values ({customerId}) on the request.
 	s.mux.ServeHTTP(rec, r)
+}
+
+// guard admits a request for its customer with the credential the route
+// takes, then runs h with the customer's canonical id in the path.
+func (s *Server) guard(cred tenants.Credential, h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var given string
+		switch cred {
+		case tenants.APIKey:
+			given = r.Header.Get("x-api-key")
+		case tenants.AuthorizeToken, tenants.Secret:
+			given = r.Header.Get("flinks-auth-key")
+		case tenants.Bearer:
+			auth := r.Header.Get("Authorization")
+			if len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
+				given = auth[7:]
+			}
+		}
+		id, err := s.tenants.Admit(r.Context(), cred, r.PathValue("customerId"), strings.TrimSpace(given))
+		if err != nil {
+			return err
+		}
+		r.SetPathValue("customerId", id)
+		return h(w, r)
+	}
 }
 
 // adapt turns a handlerFunc into an http.Handler: a returned error becomes

@@ -17,6 +17,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
+	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/bankfeed/bankfeed/internal/vault"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
@@ -43,7 +44,7 @@ func buildStack(tb testing.TB, now func() time.Time, workers bool) http.Handler 
 	tb.Cleanup(func() { st.Close() })
 	key := make([]byte, vault.KeySize)
 	rand.Read(key)
-	v, err := vault.New(key)
+	v, err := vault.NewRing([][]byte{key}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -73,7 +74,11 @@ func buildStack(tb testing.TB, now func() time.Time, workers bool) http.Handler 
 			}
 		})
 	}
-	return httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Health: st})
+	if err := tenants.EnsureSandbox(context.Background(), st, time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	tens := tenants.New(tenants.Config{Store: st, Sandbox: true, Now: now})
+	return httpapi.New(httpapi.Deps{Authorize: svc, Logins: svc, Data: svc, Tenants: tens, Health: st})
 }
 
 // post sends body to /Authorize through h.

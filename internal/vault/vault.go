@@ -4,8 +4,12 @@
 // copied to another row does not open.
 //
 // A sealed value starts with a version byte and the id of the key that sealed
-// it, so that values sealed under an older key stay readable once key
-// rotation exists.
+// it, so that a Ring of several keys knows which one opens it.
+//
+// Two levels of keys: master keys (a Ring) seal short-lived values and wrap
+// data keys; a data key per login seals that login's secrets, so that
+// destroying the wrapped data key makes them unreadable, and rotating the
+// master key rewraps a small key per login rather than every secret.
 package vault
 
 import (
@@ -20,7 +24,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // KeySize is the size of a master key: 32 bytes, for AES-256.
@@ -95,23 +98,19 @@ func (v *Vault) Open(sealed []byte, aad string) ([]byte, error) {
 	return plain, nil
 }
 
-// LoadOrCreateKeyFile reads a hex-encoded master key from path, creating the
-// file with a new random key (mode 0600) when it does not exist. created
-// reports whether it did.
-func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
-	data, err := os.ReadFile(path)
+// LoadOrCreateKeyFile reads the key ring of the key file at path, creating
+// the file with one new random key (mode 0600) when it does not exist.
+// created reports whether it did.
+func LoadOrCreateKeyFile(path string) (keys [][]byte, created bool, err error) {
+	keys, err = ReadKeyFile(path)
 	if err == nil {
-		key, err = hex.DecodeString(strings.TrimSpace(string(data)))
-		if err != nil || len(key) != KeySize {
-			return nil, false, fmt.Errorf("vault: %s does not hold a %d-byte hex key", path, KeySize)
-		}
-		return key, false, nil
+		return keys, false, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, false, err
 	}
-	key = make([]byte, KeySize)
-	if _, err := rand.Read(key); err != nil {
+	key, err := NewKey()
+	if err != nil {
 		return nil, false, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -146,5 +145,5 @@ func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
 		}
 		return nil, false, err
 	}
-	return key, true, nil
+	return [][]byte{key}, true, nil
 }

@@ -188,13 +188,14 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 	// A directory that does not exist yet: a first start creates it.
 	path := filepath.Join(t.TempDir(), "state", "keys", "master.key")
 
-	key, created, err := LoadOrCreateKeyFile(path)
+	keys, created, err := LoadOrCreateKeyFile(path)
 	if err != nil {
 		t.Fatalf("first LoadOrCreateKeyFile: %v", err)
 	}
-	if !created || len(key) != KeySize {
-		t.Fatalf("first LoadOrCreateKeyFile = %d bytes, created %v; want %d bytes, created", len(key), created, KeySize)
+	if !created || len(keys) != 1 || len(keys[0]) != KeySize {
+		t.Fatalf("first LoadOrCreateKeyFile = %d keys, created %v; want one key, created", len(keys), created)
 	}
+	key := keys[0]
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -204,11 +205,12 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 
-	again, created, err := LoadOrCreateKeyFile(path)
+	ring, created, err := LoadOrCreateKeyFile(path)
 	if err != nil {
 		t.Fatalf("second LoadOrCreateKeyFile: %v", err)
 	}
-	if created || !bytes.Equal(again, key) {
+	again := ring[0]
+	if created || len(ring) != 1 || !bytes.Equal(again, key) {
 		t.Errorf("second LoadOrCreateKeyFile: created %v, same key %v; want the first key, not created", created, bytes.Equal(again, key))
 	}
 
@@ -270,7 +272,7 @@ func TestLoadKeyFileFormats(t *testing.T) {
 			}
 			got, created, err := LoadOrCreateKeyFile(path)
 			if tc.want != nil {
-				if err != nil || created || !bytes.Equal(got, tc.want) {
+				if err != nil || created || len(got) != 1 || !bytes.Equal(got[0], tc.want) {
 					t.Errorf("LoadOrCreateKeyFile = %x, %v, %v; want %x, false, nil", got, created, err, tc.want)
 				}
 				return
@@ -312,7 +314,11 @@ func TestLoadOrCreateKeyFileConcurrent(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			keys[i], created[i], errs[i] = LoadOrCreateKeyFile(path)
+			var ring [][]byte
+			ring, created[i], errs[i] = LoadOrCreateKeyFile(path)
+			if len(ring) > 0 {
+				keys[i] = ring[0]
+			}
 		})
 	}
 	close(start)

@@ -1,0 +1,307 @@
+// Package tenants keeps bankfeed's customers apart and their keys honest:
+// who a customerId is, which credential each endpoint needs, single-use
+// authorize tokens, and the per-customer rate limits.
+//
+// Every refusal of an unknown customer is the refusal a known customer gets
+// for a wrong credential on the same endpoint, so a customerId cannot be
+// probed.
+package tenants
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+)
+
+// The public Flinks sandbox customer (reference section 9), served in
+// sandbox mode with its published keys so that clients configured for the
+// public sandbox work unchanged.
+const (
+	SandboxCustomerID = "43387ca6-0391-4c82-857d-70d95f087ecb"
+	SandboxSecret     = "c4569c54-e167-4d34-8de6-f4113bc82414"
+	SandboxAPIKey     = "3d5266a8-b697-48d4-8de6-52e2e2662acc"
+)
+
+// TokenLifetime is how long an unused authorize token stays valid.
+const TokenLifetime = 30 * time.Minute
+
+// refreshEvery is how often the customer list is read again, so that a
+// customer added, changed or removed by `bankfeed customers` (another
+// process) is seen by every server within seconds.
+const refreshEvery = 2 * time.Second
+
+// Credential is the credential an endpoint takes.
+type Credential int
+
+const (
+	// APIKey is the x-api-key of the data endpoints, checked when the
+	// customer enforces it.
+	APIKey Credential = iota
+	// AuthorizeToken is the single-use token of /Authorize, in
+	// flinks-auth-key; checked with the body, by UseToken.
+	AuthorizeToken
+	// Secret is the secret key, in flinks-auth-key, of
+	// /GenerateAuthorizeToken.
+	Secret
+	// Bearer is the secret key as Authorization: Bearer, of
+	// /GetNightlyRefreshStatus.
+	Bearer
+)
+
+// refusal is the answer to a missing or wrong credential of each kind.
+func refusal(c Credential) *flinks.Error {
+	switch c {
+	case AuthorizeToken:
+		return &flinks.Error{FlinksCode: flinks.CodeAccessDenied,
+			Message: "You must provide a valid authorize token in the flinks-auth-key header: one from GenerateAuthorizeToken, unused and less than 30 minutes old, or the one this RequestId began with."}
+	case Secret:
+		return &flinks.Error{FlinksCode: flinks.CodeUnauthorized, Message: "You must provide a valid auth key: the customer's secret key in the flinks-auth-key header."}
+	case Bearer:
+		return &flinks.Error{FlinksCode: flinks.CodeUnauthorized, Message: "You must provide a valid API secret in the Authorization header: Bearer <secret key>."}
+	}
+	return &flinks.Error{FlinksCode: flinks.CodeAccessDenied, Message: "You must provide a valid x-api-key header."}
+}
+
+// Config holds the dependencies of Tenants.
+type Config struct {
+	Store store.Store
+	// Sandbox serves the sandbox customer; without it the customer is
+	// unknown, whatever the database holds.
+	Sandbox bool
+	Logger  *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Tenants admits requests for customers. It is safe for concurrent use.
+type Tenants struct {
+	store   store.Store
+	sandbox bool
+	log     *slog.Logger
+	now     func() time.Time
+
+	mu       sync.Mutex
+	byID     map[string]*customer
+	loadedAt time.Time
+}
+
+// customer is a customer as served, with its limiters.
+type customer struct {
+	*store.Customer
+	requests *rate.Limiter // nil: no bound
+	tokens   *rate.Limiter
+}
+
+// New returns Tenants over the customers of cfg.Store.
+func New(cfg Config) *Tenants {
+	t := &Tenants{store: cfg.Store, sandbox: cfg.Sandbox, log: cfg.Logger, now: cfg.Now}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	return t
+}
+
+// Admit checks a request of the customer named in its path: that the
+// customer exists and the credential given (the header's value; empty when
+// absent) is right for the endpoint, then the customer's request rate. It
+// returns the customer's canonical id. An authorize token is checked later,
+// with the body, by UseToken.
+func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given string) (string, error) {
+	c, err := t.lookup(ctx, customerID)
+	if err != nil {
+		return "", err
+	}
+	if c == nil {
+		return "", refusal(cred)
+	}
+	switch cred {
+	case APIKey:
+		// Optional means not checked, whatever is sent: clients of the
+		// public sandbox send keys of all kinds.
+		if c.APIKeyRequired && !matches(c.APIKeyHash, given) {
+			return "", refusal(cred)
+		}
+	case Secret, Bearer:
+		if !matches(c.SecretHash, given) {
+			return "", refusal(cred)
+		}
+	}
+	if c.requests != nil && !c.requests.Allow() {
+		return "", &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
+			Message: "Too many requests for this customer: at most " + strconv.Itoa(c.RequestRate) + " per second. Retry in a second."}
+	}
+	return c.ID, nil
+}
+
+// UseToken checks the authorize token of an /Authorize request, given in
+// flinks-auth-key (empty when absent). A follow-up round of a session
+// (requestID set) may send the token the session began with; otherwise the
+// token must be unused and unexpired, and is used now. When it was, bind
+// records the session it opened, so its follow-up rounds can send it again;
+// bind is nil when there is nothing to record.
+func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID string) (bind func(ctx context.Context, requestID string) error, err error) {
+	c, err := t.lookup(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, refusal(AuthorizeToken)
+	}
+	if !c.TokenRequired {
+		// Optional means not checked, as for the x-api-key.
+		return nil, nil
+	}
+	if token == "" {
+		return nil, refusal(AuthorizeToken)
+	}
+	hash := digest(token)
+	if requestID != "" {
+		tok, err := t.store.Token(ctx, c.ID, hash)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && !tok.UsedAt.IsZero() && tok.RequestID == strings.TrimSpace(requestID) {
+			return nil, nil
+		}
+	}
+	switch err := t.store.UseToken(ctx, c.ID, hash, t.now()); {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, refusal(AuthorizeToken)
+	case err != nil:
+		return nil, err
+	}
+	return func(ctx context.Context, requestID string) error {
+		return t.store.BindToken(ctx, c.ID, hash, requestID)
+	}, nil
+}
+
+// GenerateToken makes a new authorize token for the customer, within its
+// token rate. The caller has admitted the request with its Secret.
+func (t *Tenants) GenerateToken(ctx context.Context, customerID string) (string, error) {
+	c, err := t.lookup(ctx, customerID)
+	if err != nil {
+		return "", err
+	}
+	if c == nil {
+		return "", refusal(Secret)
+	}
+	if c.tokens != nil && !c.tokens.Allow() {
+		return "", &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
+			Message: "Too many authorize tokens for this customer: at most " + strconv.Itoa(c.TokenRate) + " a minute. Retry later."}
+	}
+	token := uuid.NewString()
+	now := t.now().UTC()
+	err = t.store.CreateToken(ctx, &store.AuthorizeToken{Hash: digest(token), CustomerID: c.ID, ExpiresAt: now.Add(TokenLifetime), CreatedAt: now})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Sweep deletes the tokens that expired more than a day ago: long enough
+// for a session's follow-up rounds, short enough to keep the table small.
+func (t *Tenants) Sweep(ctx context.Context) error {
+	n, err := t.store.DeleteTokensExpiredBefore(ctx, t.now().Add(-24*time.Hour))
+	if n > 0 {
+		t.log.Info("swept", "authorize_tokens", n)
+	}
+	return err
+}
+
+// lookup finds a customer by id, case-insensitively; nil when there is
+// none (or it is the sandbox customer outside sandbox mode). The whole list
+// is read again when older than refreshEvery, so that changes made by
+// `bankfeed customers` (another process) reach every server within
+// seconds; an id missing from it is looked up on its own, so that a
+// customer just added is served at once. These are wall-clock times, not
+// the injected clock: they pace the server's work and decide nothing a
+// client sees.
+func (t *Tenants) lookup(ctx context.Context, id string) (*customer, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if t.byID == nil || now.Sub(t.loadedAt) > refreshEvery {
+		if err := t.load(ctx, now); err != nil {
+			return nil, err
+		}
+	}
+	if c := t.byID[id]; c != nil {
+		return c, nil
+	}
+	sc, err := t.store.Customer(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && sc.Sandbox && !t.sandbox) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tenants: read customer: %w", err)
+	}
+	c := newCustomer(sc, nil)
+	t.byID[id] = c
+	return c, nil
+}
+
+// load reads every customer, keeping the limiters of those whose rates did
+// not change: a limiter's state is what enforces the rate.
+func (t *Tenants) load(ctx context.Context, now time.Time) error {
+	list, err := t.store.Customers(ctx)
+	if err != nil {
+		return fmt.Errorf("tenants: read customers: %w", err)
+	}
+	next := make(map[string]*customer, len(list))
+	for _, sc := range list {
+		if sc.Sandbox && !t.sandbox {
+			continue
+		}
+		next[sc.ID] = newCustomer(sc, t.byID[sc.ID])
+	}
+	t.byID, t.loadedAt = next, now
+	return nil
+}
+
+// newCustomer wraps a stored customer with its limiters, kept from old when
+// its rates did not change: a limiter's state is what enforces the rate.
+func newCustomer(sc *store.Customer, old *customer) *customer {
+	c := &customer{Customer: sc}
+	if old != nil && old.RequestRate == sc.RequestRate && old.TokenRate == sc.TokenRate {
+		c.requests, c.tokens = old.requests, old.tokens
+		return c
+	}
+	if sc.RequestRate > 0 {
+		c.requests = rate.NewLimiter(rate.Limit(sc.RequestRate), sc.RequestRate)
+	}
+	if sc.TokenRate > 0 {
+		c.tokens = rate.NewLimiter(rate.Limit(float64(sc.TokenRate)/60), sc.TokenRate)
+	}
+	return c
+}
+
+// digest is how keys and tokens are stored: their SHA-256. They are random
+// UUIDs (122 bits), so a fast hash is as good as a slow one.
+func digest(key string) []byte {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(key)))
+	return sum[:]
+}
+
+// matches compares a key given with a stored digest in constant time.
+func matches(hash []byte, given string) bool {
+	if given == "" || len(hash) == 0 {
+		return false
+	}
+	return subtle.ConstantTimeCompare(hash, digest(given)) == 1
+}
