@@ -3,15 +3,14 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/txblob"
 )
 
 // Snapshots are stored as one row per login (snapshots: fetch time and
@@ -42,14 +41,7 @@ import (
 // bigger either: a statement per account to write and one to read, against
 // a statement per transaction and a read transaction.
 //
-// Blob format: a format byte (txFormat), then per transaction
-//
-//	uvarint len(ID), ID, varint day (days since 1970-01-01 UTC),
-//	uvarint len(Description), Description, varint Debit, Credit, Balance
-//
-// with the amounts in cents: integers only, as a PostgreSQL store can keep
-// the same bytes in a bytea.
-const txFormat = 1
+// The blob is package txblob's, shared with the PostgreSQL store.
 
 // Statements of PutSnapshot, prepared by Open.
 const (
@@ -90,7 +82,7 @@ func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fe
 	// Encoded before the transaction: the writer is not held for it.
 	blobs := make([][]byte, len(snap.Accounts))
 	for i := range snap.Accounts {
-		blobs[i] = appendTransactions(nil, snap.Accounts[i].Transactions)
+		blobs[i] = txblob.Append(nil, snap.Accounts[i].Transactions)
 	}
 	put := func(q queries) error {
 		var one int
@@ -139,12 +131,12 @@ func (q queries) Snapshot(ctx context.Context, customerID, loginID string, sq st
 	}
 	defer rows.Close()
 
-	w := window{from: math.MinInt64, to: math.MaxInt64}
+	w := txblob.All()
 	if !sq.From.IsZero() {
-		w.from = epochDay(sq.From)
+		w.From = txblob.EpochDay(sq.From)
 	}
 	if !sq.To.IsZero() {
-		w.to = epochDay(sq.To)
+		w.To = txblob.EpochDay(sq.To)
 	}
 	var (
 		snap    connector.Snapshot
@@ -175,8 +167,8 @@ func (q queries) Snapshot(ctx context.Context, customerID, loginID string, sq st
 		}
 		a.Current, a.Available, a.Limit, a.OverdraftLimit = centsOf(current), centsOf(available), centsOf(limit), centsOf(overdraft)
 		if !sq.NoTransactions {
-			w.after, w.hasAfter = sq.After[a.ID]
-			if a.Transactions, err = decodeTransactions(blob, w); err != nil {
+			w.After, w.HasAfter = sq.After[a.ID]
+			if a.Transactions, err = txblob.Decode(blob, w); err != nil {
 				return nil, time.Time{}, fmt.Errorf("sqlitestore: snapshot of login %s, account %s: %w", loginID, a.ID, err)
 			}
 		}
@@ -189,117 +181,6 @@ func (q queries) Snapshot(ctx context.Context, customerID, loginID string, sq st
 		return nil, time.Time{}, store.ErrNotFound
 	}
 	return &snap, fromMicros(fetched), nil
-}
-
-// window selects the transactions of one account: days from to to, both
-// included, and when hasAfter, only those listed before the one with ID
-// after.
-type window struct {
-	from, to int64
-	after    string
-	hasAfter bool
-}
-
-// appendTransactions appends the blob of txs to b.
-func appendTransactions(b []byte, txs []connector.Transaction) []byte {
-	b = append(b, txFormat)
-	for i := range txs {
-		t := &txs[i]
-		b = binary.AppendUvarint(b, uint64(len(t.ID)))
-		b = append(b, t.ID...)
-		b = binary.AppendVarint(b, epochDay(t.Date))
-		b = binary.AppendUvarint(b, uint64(len(t.Description)))
-		b = append(b, t.Description...)
-		b = binary.AppendVarint(b, int64(t.Debit))
-		b = binary.AppendVarint(b, int64(t.Credit))
-		b = binary.AppendVarint(b, int64(t.Balance))
-	}
-	return b
-}
-
-var errCorrupt = errors.New("corrupt transactions blob")
-
-// decodeTransactions returns the transactions of blob that w selects, in
-// the blob's order; nil when none.
-func decodeTransactions(blob []byte, w window) ([]connector.Transaction, error) {
-	if len(blob) == 0 || blob[0] != txFormat {
-		return nil, errCorrupt
-	}
-	d := decoder{b: blob[1:]}
-	var out []connector.Transaction
-	for len(d.b) > 0 && d.err == nil {
-		id := d.bytes()
-		day := d.varint()
-		desc := d.bytes()
-		debit, credit, balance := d.varint(), d.varint(), d.varint()
-		if d.err != nil {
-			break
-		}
-		if w.hasAfter && string(id) == w.after {
-			break // the rest is older
-		}
-		if day < w.from || day > w.to {
-			continue
-		}
-		out = append(out, connector.Transaction{
-			ID:          string(id),
-			Date:        time.Unix(day*secondsPerDay, 0).UTC(),
-			Description: string(desc),
-			Debit:       connector.Cents(debit),
-			Credit:      connector.Cents(credit),
-			Balance:     connector.Cents(balance),
-		})
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return out, nil
-}
-
-// decoder reads a blob, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) bytes() []byte {
-	n, k := binary.Uvarint(d.b)
-	if k <= 0 || n > uint64(len(d.b)-k) {
-		d.fail()
-		return nil
-	}
-	v := d.b[k : k+int(n)]
-	d.b = d.b[k+int(n):]
-	return v
-}
-
-func (d *decoder) fail() {
-	if d.err == nil {
-		d.err = errCorrupt
-	}
-	d.b = nil
-}
-
-const secondsPerDay = 24 * 60 * 60
-
-// epochDay returns t's calendar day (UTC) in days since 1970-01-01.
-func epochDay(t time.Time) int64 {
-	s := t.Unix()
-	d := s / secondsPerDay
-	if s%secondsPerDay < 0 {
-		d--
-	}
-	return d
 }
 
 func nullCents(c *connector.Cents) any {

@@ -1,4 +1,4 @@
-package sqlitestore
+package txblob
 
 import (
 	"math"
@@ -9,7 +9,7 @@ import (
 	"github.com/bankfeed/bankfeed/connector"
 )
 
-var unbounded = window{from: math.MinInt64, to: math.MaxInt64}
+var unbounded = All()
 
 func blobFixture() []connector.Transaction {
 	day := func(n int) time.Time { return time.Date(1969, time.December, 30+n, 0, 0, 0, 0, time.UTC) }
@@ -26,32 +26,32 @@ func blobFixture() []connector.Transaction {
 // never panics nor invents a transaction.
 func TestTransactionsBlob(t *testing.T) {
 	txs := blobFixture()
-	blob := appendTransactions(nil, txs)
-	got, err := decodeTransactions(blob, unbounded)
+	blob := Append(nil, txs)
+	got, err := Decode(blob, unbounded)
 	if err != nil || !slices.Equal(got, txs) {
 		t.Fatalf("decode(encode) = %v, %v; want %v", got, err, txs)
 	}
-	if got, err := decodeTransactions(appendTransactions(nil, nil), unbounded); err != nil || got != nil {
+	if got, err := Decode(Append(nil, nil), unbounded); err != nil || got != nil {
 		t.Errorf("decode of no transactions = %v, %v; want nil, nil", got, err)
 	}
 	for n := range len(blob) {
-		got, err := decodeTransactions(blob[:n], unbounded)
+		got, err := Decode(blob[:n], unbounded)
 		if err == nil && !slices.Equal(got, txs[:len(got)]) {
 			t.Errorf("blob cut at %d decodes to %v, not a prefix of the transactions", n, got)
 		}
 	}
 	other := slices.Clone(blob)
-	other[0] = txFormat + 1
-	if _, err := decodeTransactions(other, unbounded); err == nil {
+	other[0] = format + 1
+	if _, err := Decode(other, unbounded); err == nil {
 		t.Errorf("a blob of format %d decoded", other[0])
 	}
 }
 
 func FuzzDecodeTransactions(f *testing.F) {
-	f.Add(appendTransactions(nil, blobFixture()))
-	f.Add([]byte{txFormat})
+	f.Add(Append(nil, blobFixture()))
+	f.Add([]byte{format})
 	f.Fuzz(func(t *testing.T, blob []byte) {
-		decodeTransactions(blob, unbounded)
-		decodeTransactions(blob, window{from: 0, to: 10, after: "tx-1", hasAfter: true})
+		Decode(blob, unbounded)
+		Decode(blob, Window{From: 0, To: 10, After: "tx-1", HasAfter: true})
 	})
 }
