@@ -1,6 +1,6 @@
 // Package store is the persistence contract of bankfeed: sessions, saved
 // logins and the latest snapshot of each login's data. Implementations live
-// in subpackages (sqlitestore; PostgreSQL comes next) and pass the same
+// in subpackages (sqlitestore, pgstore) and pass the same
 // conformance suite, storetest. Business rules live above the store: it
 // stores and finds rows, compares versions, and nothing else.
 package store
@@ -19,6 +19,13 @@ var (
 	// ErrConflict is returned when a row changed since it was read, or a
 	// row that must be unique already exists.
 	ErrConflict = errors.New("store: conflict")
+	// ErrUnavailable is returned when the database cannot be reached, or
+	// cannot serve for now (restarting, out of connections), or did not
+	// answer within the store's timeout: the operation may succeed if
+	// tried again later. Whether a write whose commit was cut off was
+	// applied is unknown; the contract's compare-and-swaps make the retry
+	// safe.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
 
 // Session is one Authorize conversation (a RequestId) and the data calls
