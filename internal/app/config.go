@@ -6,8 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 )
 
 // storeConfig is where bankfeed keeps its state and the keys that seal it:
@@ -21,6 +24,8 @@ type storeConfig struct {
 	// flag shows in the process list.
 	masterKey string
 	sandbox   bool
+	// dbTimeout bounds one operation of the store (PostgreSQL).
+	dbTimeout time.Duration
 }
 
 func (c *storeConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -32,6 +37,8 @@ func (c *storeConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 		"file of hex master keys, one per line, the first sealing (BANKFEED_MASTER_KEY_FILE); or set BANKFEED_MASTER_KEY to the keys, comma-separated")
 	fs.BoolVar(&c.sandbox, "sandbox", envOr(getenv, "BANKFEED_SANDBOX", "true") != "false",
 		"sandbox mode: serve the sandbox bank and the public sandbox customer, and generate a master key in the data directory if none is given (BANKFEED_SANDBOX)")
+	fs.DurationVar(&c.dbTimeout, "db-timeout", envDuration(getenv, "BANKFEED_DB_TIMEOUT", pgstore.DefaultOpTimeout),
+		"PostgreSQL: longest wait for one database operation before the request answers RETRY_LATER (BANKFEED_DB_TIMEOUT)")
 	c.masterKey = strings.TrimSpace(getenv("BANKFEED_MASTER_KEY"))
 }
 
@@ -43,6 +50,7 @@ type serveConfig struct {
 	logLevel       slog.Level
 	maxMFAAttempts int
 	maxBody        int64
+	jobTimeout     time.Duration
 }
 
 // parseServe reads the flags of serve; each flag's default comes from its
@@ -62,6 +70,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"wrong MFA answers after which a session fails and must start over")
 	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
+	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
+		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return cfg, err
@@ -76,6 +86,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.maxMFAAttempts < 1 {
 		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
+	}
+	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT"); err != nil {
+		return cfg, err
+	}
+	if cfg.dbTimeout < 100*time.Millisecond {
+		return cfg, fmt.Errorf("%w: --db-timeout must be at least 100ms", ErrUsage)
+	}
+	if cfg.jobTimeout < time.Second {
+		return cfg, fmt.Errorf("%w: --job-timeout must be at least 1s", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)
@@ -103,6 +122,30 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, er
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// envDuration is envOr for a duration; a value that does not parse gives
+// the default here, and parseServe refuses it (checkEnvDurations).
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+// checkEnvDurations refuses a variable of keys that is set but is not a
+// duration.
+func checkEnvDurations(getenv func(string) string, keys ...string) error {
+	for _, k := range keys {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			if _, err := time.ParseDuration(v); err != nil {
+				return fmt.Errorf("%w: %s=%q is not a duration such as 10s or 2m", ErrUsage, k, v)
+			}
+		}
+	}
+	return nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

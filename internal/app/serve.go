@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,7 +15,6 @@ import (
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/tenants"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish once
@@ -66,10 +64,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		return err
 	}
 	janitor.Start(ctx)
-	var runner *jobs.Runner[*sql.Tx]
+	var runner jobRunner
 	if !o.noJobs {
 		// Not ctx: the workers stop after the server, in the shutdown below.
-		if runner, err = jobs.Start(context.WithoutCancel(ctx), riversqlite.New(st.WriteDB()), svc, log); err != nil {
+		runner, err = st.startJobs(context.WithoutCancel(ctx), jobs.Config{Fetcher: svc, Logger: log, JobTimeout: cfg.jobTimeout})
+		if err != nil {
 			ln.Close()
 			janitor.Stop(context.Background())
 			return err
@@ -84,7 +83,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", "sqlite",
+	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", st.kind(),
 		"sandbox", cfg.sandbox, "master_key", fmt.Sprintf("%08x", keys.ring.PrimaryID()))
 	if o.onReady != nil {
 		o.onReady(ln.Addr().String())

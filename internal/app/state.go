@@ -11,21 +11,77 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
 	"github.com/bankfeed/bankfeed/internal/vault"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
+// database is an open store and what the composition root needs of its
+// kind: how to run the jobs engine's workers on it.
+type database interface {
+	store.Store
+	// startJobs starts the job workers on the database.
+	startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error)
+	// kind names the database for the log: "sqlite" or "postgres".
+	kind() string
+}
+
+// jobRunner is a jobs.Runner of either driver.
+type jobRunner interface {
+	Stop(ctx context.Context) error
+}
+
+// sqliteDB is SQLite in the data directory; the workers share the store's
+// single write connection.
+type sqliteDB struct{ *sqlitestore.Store }
+
+func (d sqliteDB) startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error) {
+	return jobs.Start(ctx, riversqlite.New(d.WriteDB()), cfg)
+}
+
+func (sqliteDB) kind() string { return "sqlite" }
+
+// postgresDB is a PostgreSQL database, which several processes may share;
+// the workers use the store's pool, and River's notifications wake them.
+type postgresDB struct{ *pgstore.Store }
+
+func (d postgresDB) startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error) {
+	return jobs.Start(ctx, riverpgxv5.New(d.Pool()), cfg)
+}
+
+func (postgresDB) kind() string { return "postgres" }
+
 // openStore opens the database the configuration names, applying the
-// migrations it lacks.
-func openStore(ctx context.Context, cfg storeConfig) (*sqlitestore.Store, error) {
-	if cfg.databaseURL != "" {
-		return nil, fmt.Errorf("%w: --database: PostgreSQL is not supported yet; leave it empty to use SQLite in --data", ErrUsage)
-	}
+// migrations it lacks: PostgreSQL when --database is set, SQLite in the
+// data directory otherwise. The data directory is made either way: it
+// holds the sandbox's master key.
+func openStore(ctx context.Context, cfg storeConfig) (database, error) {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	return sqlitestore.Open(ctx, filepath.Join(cfg.dataDir, "bankfeed.db"))
+	if cfg.databaseURL != "" {
+		if !isPostgresURL(cfg.databaseURL) {
+			return nil, fmt.Errorf("%w: --database must be a postgres:// or postgresql:// URL; leave it empty to use SQLite in --data", ErrUsage)
+		}
+		st, err := pgstore.Open(ctx, cfg.databaseURL, pgstore.Options{OpTimeout: cfg.dbTimeout})
+		if err != nil {
+			return nil, err
+		}
+		return postgresDB{st}, nil
+	}
+	st, err := sqlitestore.Open(ctx, filepath.Join(cfg.dataDir, "bankfeed.db"))
+	if err != nil {
+		return nil, err
+	}
+	return sqliteDB{st}, nil
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 // keyRing is the master key ring and where it came from.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/store"
 )
 
 // statusOf is the one table from FlinksCode to HTTP status. docs/errors.md
@@ -70,6 +71,12 @@ func errorBody(err error) *flinks.Error {
 			body.Message = string(body.FlinksCode)
 		}
 		return &body
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		// The database is down, restarting or too slow: nothing the client
+		// sent is wrong, and the same request will succeed once it is back.
+		return &flinks.Error{HttpStatusCode: http.StatusServiceUnavailable, FlinksCode: flinks.CodeRetryLater,
+			Message: "bankfeed's database is unavailable for a moment; retry the request in a few seconds."}
 	}
 	return &flinks.Error{HttpStatusCode: http.StatusInternalServerError, FlinksCode: flinks.CodeAggregationError,
 		Message: "bankfeed could not complete the request; it has been logged. Try again."}

@@ -61,7 +61,7 @@ func buildStack(tb testing.TB, now func() time.Time, workers bool) http.Handler 
 		tb.Fatal(err)
 	}
 	if workers {
-		runner, err := jobs.Start(context.Background(), riversqlite.New(st.WriteDB()), svc, nil)
+		runner, err := jobs.Start(context.Background(), riversqlite.New(st.WriteDB()), jobs.Config{Fetcher: svc})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -25,13 +25,9 @@ type Fetcher interface {
 var _ Fetcher = (*authorize.Service)(nil)
 
 const (
-	// fetchTimeout bounds one attempt of a fetch: a bank that does not
-	// answer in that time is tried again.
-	fetchTimeout = time.Minute
-	// rescueAfter is when a job still marked running is taken to belong to
-	// a process that died, and is run again. River requires it to exceed
-	// the longest job timeout.
-	rescueAfter = 2 * fetchTimeout
+	// DefaultJobTimeout bounds one attempt of a job when Config sets no
+	// other: a bank that does not answer in that time is tried again.
+	DefaultJobTimeout = time.Minute
 	// maxAttempts is how many times a job runs before it is given up; the
 	// last attempt of a fetch records its failure on the session.
 	maxAttempts = 5
@@ -42,24 +38,40 @@ const (
 	workers      = 16
 )
 
+// Config is what the workers run and how.
+type Config struct {
+	Fetcher Fetcher
+	Logger  *slog.Logger
+	// JobTimeout bounds one attempt of a job; DefaultJobTimeout when zero.
+	// A job still marked running twice that long after it started is taken
+	// to belong to a process that died (killed, or its machine lost), and
+	// is run again: the rescue that makes jobs survive a crash.
+	JobTimeout time.Duration
+}
+
 // Runner works jobs until stopped.
 type Runner[TTx any] struct {
 	client *river.Client[TTx]
 }
 
 // Start starts the workers on driver's database.
-func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], f Fetcher, log *slog.Logger) (*Runner[TTx], error) {
+func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Config) (*Runner[TTx], error) {
+	timeout := cfg.JobTimeout
+	if timeout <= 0 {
+		timeout = DefaultJobTimeout
+	}
 	ws := river.NewWorkers()
-	river.AddWorker(ws, &fetchWorker{f: f})
+	river.AddWorker(ws, &fetchWorker{f: cfg.Fetcher})
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
-		Workers:              ws,
-		FetchPollInterval:    pollInterval,
-		FetchCooldown:        10 * time.Millisecond,
-		JobTimeout:           fetchTimeout,
-		RescueStuckJobsAfter: rescueAfter,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
+		Workers:           ws,
+		FetchPollInterval: pollInterval,
+		FetchCooldown:     10 * time.Millisecond,
+		JobTimeout:        timeout,
+		// River requires it to exceed the longest job timeout.
+		RescueStuckJobsAfter: 2 * timeout,
 		MaxAttempts:          maxAttempts,
-		Logger:               quiet(log),
+		Logger:               quiet(cfg.Logger),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
