@@ -57,11 +57,11 @@ func TestIsolationMatrix(t *testing.T) {
 
 	const nobody = "0e0e0e0e-0000-4000-8000-000000000000"
 	ids := map[string]string{
-		"LoginId":                   login,
-		"pending LoginId":           pending.Login.Id,
-		"authorized RequestId":      authorized,
-		"challenged RequestId":      challenged.RequestId,
-		"RequestId being fetched":   pending.RequestId,
+		"LoginId":                 login,
+		"pending LoginId":         pending.Login.Id,
+		"authorized RequestId":    authorized,
+		"challenged RequestId":    challenged.RequestId,
+		"RequestId being fetched": pending.RequestId,
 	}
 	type call struct{ method, op, body string }
 	loginCalls := []call{
@@ -291,15 +291,15 @@ func TestNoSecretLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets := map[string][]byte{
-		"password":                []byte(password),
-		"MFA answer":              []byte(answer),
-		"multiple-choice answer":  []byte(choice),
-		"secret key":              []byte(keys.Secret),
-		"x-api-key":               []byte(keys.APIKey),
-		"master key (hex)":        []byte(hex.EncodeToString(masterKeys[0])),
-		"master key (raw)":        masterKeys[0],
-		"master key (base64)":     []byte(base64.StdEncoding.EncodeToString(masterKeys[0])),
-		"password (base64)":       []byte(base64.StdEncoding.EncodeToString([]byte(password))),
+		"password":               []byte(password),
+		"MFA answer":             []byte(answer),
+		"multiple-choice answer": []byte(choice),
+		"secret key":             []byte(keys.Secret),
+		"x-api-key":              []byte(keys.APIKey),
+		"master key (hex)":       []byte(hex.EncodeToString(masterKeys[0])),
+		"master key (raw)":       masterKeys[0],
+		"master key (base64)":    []byte(base64.StdEncoding.EncodeToString(masterKeys[0])),
+		"password (base64)":      []byte(base64.StdEncoding.EncodeToString([]byte(password))),
 	}
 	for i, tok := range tokens {
 		secrets["authorize token "+string(rune('1'+i))] = []byte(tok)

@@ -178,9 +178,9 @@ func TestAPIKey(t *testing.T) {
 	}
 	for _, call := range calls {
 		for name, h := range map[string]http.Header{
-			"no key":              nil,
-			"another's key":       hdr("x-api-key", open.APIKey),
-			"the secret":          hdr("x-api-key", strict.Secret),
+			"no key":                    nil,
+			"another's key":             hdr("x-api-key", open.APIKey),
+			"the secret":                hdr("x-api-key", strict.Secret),
 			"the key in another header": hdr("flinks-auth-key", strict.APIKey),
 		} {
 			r := s.doWith(call.method, bs(strict.CustomerID, call.op), call.body, h)

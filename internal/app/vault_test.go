@@ -368,7 +368,6 @@ func buildBankfeed(t *testing.T) string {
 	return binPath
 }
 
-
 // TestDeleteCardDestroysDataKey checks that DeleteCard destroys the login's
 // data key: neither it nor the login's sealed secrets remain in the
 // database file or its WAL (a backup taken after the deletion), and the
