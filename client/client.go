@@ -143,7 +143,7 @@ func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*f
 		switch {
 		case err == nil && resp.Challenged():
 			c.tokens.Store(resp.RequestId, token)
-		case req.RequestId != "":
+		case req.RequestId != "" && (err == nil || !answerAgain[Code(err)]):
 			c.tokens.Delete(req.RequestId)
 		}
 	}
@@ -151,6 +151,12 @@ func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*f
 		return nil, err
 	}
 	return &resp, nil
+}
+
+// answerAgain are the errors after which a session still takes answers.
+var answerAgain = map[flinks.Code]bool{
+	flinks.CodeInvalidSecurityResponse: true, flinks.CodeSecurityResponsesIncomplete: true,
+	flinks.CodeUnknownChallengeKey: true, flinks.CodeConcurrentSession: true, flinks.CodeInvalidRequest: true,
 }
 
 // GenerateAuthorizeToken returns a new single-use authorize token, made with

@@ -66,6 +66,12 @@ func startServerArgs(t *testing.T, dataDir string, clk *clock, extra ...string) 
 // startServerWith is startServerArgs with app options.
 func startServerWith(t *testing.T, dataDir string, clk *clock, opts []app.Option, extra ...string) *server {
 	t.Helper()
+	return startServerLogged(t, dataDir, clk, testLogWriter{t}, opts, extra...)
+}
+
+// startServerLogged is startServerWith writing the server's log to logs.
+func startServerLogged(t *testing.T, dataDir string, clk *clock, logs io.Writer, opts []app.Option, extra ...string) *server {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -78,7 +84,7 @@ func startServerWith(t *testing.T, dataDir string, clk *clock, opts []app.Option
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...)
 		opts := append([]app.Option{app.WithClock(clk.Now), app.WithReady(func(addr string) { ready <- addr })}, opts...)
-		done <- app.Main(ctx, args, func(string) string { return "" }, io.Discard, testLogWriter{t}, opts...)
+		done <- app.Main(ctx, args, func(string) string { return "" }, io.Discard, logs, opts...)
 	}()
 	var addr string
 	select {
@@ -176,11 +182,20 @@ func (s *server) post(op, body string) rawResponse {
 
 func (s *server) do(method, path, body string) rawResponse {
 	s.t.Helper()
+	return s.doWith(method, path, body, nil)
+}
+
+// doWith is do with more request headers.
+func (s *server) doWith(method, path, body string, header http.Header) rawResponse {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

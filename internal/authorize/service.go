@@ -359,6 +359,8 @@ func (s *Service) proceed(ctx context.Context, c *conversation, answered map[str
 		case err != nil:
 			return nil, fmt.Errorf("authorize: connector %s: %w", c.entry.inst.Name, err)
 		}
+		s.log.Debug("connector answered", "request_id", c.sess.ID, "institution", c.entry.inst.Name, "round", rounds,
+			"challenges", len(out.Challenges), "authorized", out.Authorized(), "rejected", out.Rejected, "replayed", replayed)
 		if out.Rejected {
 			// A wrong answer the bank answered with another round: keep
 			// nothing of it, and forget stored answers that led here.

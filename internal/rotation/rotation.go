@@ -58,7 +58,7 @@ func (r *Rotation) Reseal(ctx context.Context, ring *vault.Ring) error {
 			}
 			resealed, changed, unreadable = resealed+n, changed+c, unreadable+u
 		}
-		r.printf("pass %d: resealed %d values under %08x; %d changed meanwhile; %d could not be opened\n",
+		r.printf("pass %d: %d resealed under %08x, %d changed meanwhile, %d unreadable\n",
 			pass, resealed, primary, changed, unreadable)
 		if unreadable > 0 {
 			return fmt.Errorf("rotation: %d values could not be opened with the key ring: they are sealed under a key it lacks, or damaged; "+

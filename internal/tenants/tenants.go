@@ -185,6 +185,7 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 	case err != nil:
 		return nil, err
 	}
+	t.log.Debug("authorize token used", "customer_id", c.ID)
 	return func(ctx context.Context, requestID string) error {
 		return t.store.BindToken(ctx, c.ID, hash, requestID)
 	}, nil

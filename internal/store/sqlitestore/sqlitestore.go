@@ -199,10 +199,35 @@ func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
 	// handlers) must not leave it open. After Commit it is a no-op.
 	defer tx.Rollback()
 	ptx := preparedTx{tx: tx, p: s.writeStmts}
-	if err := fn(queries{reader: ptx, writer: ptx, tx: tx, jobs: s.jobs}); err != nil {
+	state := &txState{}
+	if err := fn(queries{reader: ptx, writer: ptx, tx: tx, jobs: s.jobs, state: state}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if state.deleted {
+		s.forget(ctx)
+	}
+	return nil
+}
+
+// txState is what a transaction's queries report to its commit.
+type txState struct {
+	// deleted is set when the transaction deleted a login or a customer.
+	deleted bool
+}
+
+// forget makes a committed deletion reach the files: secure_delete zeroes
+// the freed space of the new page versions, but in WAL mode the old
+// versions, holding the deleted rows (a login's wrapped data key among
+// them), stay in the -wal file until a checkpoint resets it. A TRUNCATE
+// checkpoint copies the new versions in and empties the file. It cannot
+// finish while a reader still needs an old version; the WAL is then reset
+// by a later checkpoint, which the next deletion or SQLite's own
+// autocheckpoint runs.
+func (s *Store) forget(ctx context.Context) {
+	s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 }
 
 // DeleteSessionsIdleSince implements store.Store.
@@ -252,6 +277,8 @@ type queries struct {
 	tx *sql.Tx
 	// jobs inserts jobs, in tx.
 	jobs *river.Client[*sql.Tx]
+	// state is the transaction's report to its commit; nil outside one.
+	state *txState
 }
 
 const sessionColumns = `id, customer_id, login_id, institution, username, language, tag, mode, save,
@@ -360,6 +387,7 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	if n == 0 {
 		return store.ErrNotFound
 	}
+	q.state.deleted = true
 	// River keeps finished jobs for a day; their arguments name the login
 	// and its sessions, and nothing of a deleted login may remain.
 	_, err = q.writer.ExecContext(ctx, `DELETE FROM river_job WHERE json_extract(args, '$.login_id') = ?`, loginID)

@@ -77,6 +77,7 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 	if err := notFoundUnlessOne(res, err); err != nil {
 		return err
 	}
+	q.state.deleted = true
 	// Logins take their sessions and snapshots with them (foreign keys);
 	// sessions of conversations that never made a login go by customer.
 	for _, stmt := range []string{
