@@ -216,8 +216,16 @@ func TestUnknownCustomer(t *testing.T) {
 	known := s.addCustomer()
 	unknown := "7a0c1b2d-0000-4000-8000-00000000dead"
 	id := "0f0f0f0f-0000-4000-8000-000000000000"
+	// A customer whose requests of this second are spent answers a wrong
+	// credential as the others do: the limit is not a probe either.
+	limited := s.addCustomer("--request-rate", "1")
+	for range 3 {
+		s.doWith("GET", bs(limited.CustomerID, "Institutions"), "", hdr("x-api-key", limited.APIKey))
+	}
 	for _, call := range []struct{ method, op, body string }{
 		{"POST", "Authorize", greatdayLogin},
+		{"POST", "Authorize", `{"Institution":`},
+		{"POST", "Authorize", `{"Tag":"` + strings.Repeat("x", 2<<20) + `"}`},
 		{"POST", "Authorize", `{"LoginId":"` + id + `","MostRecentCached":true}`},
 		{"POST", "GenerateAuthorizeToken", ""},
 		{"POST", "GetAccountsDetail", `{"RequestId":"` + id + `"}`},
@@ -236,10 +244,12 @@ func TestUnknownCustomer(t *testing.T) {
 		// unknown id, and nothing.
 		for _, h := range []http.Header{nil, hdr("flinks-auth-key", known.Secret, "x-api-key", known.APIKey)} {
 			a := s.doWith(call.method, bs(unknown, call.op), call.body, h)
-			b := s.doWith(call.method, bs(known.CustomerID, call.op), call.body, hdr("flinks-auth-key", "wrong", "x-api-key", "wrong"))
 			checkFlinksShape(t, a)
-			if a.status != 401 || a.status != b.status || string(a.body) != string(b.body) {
-				t.Errorf("%s %s: unknown customer %d %s; known customer, wrong key %d %s", call.method, call.op, a.status, a.body, b.status, b.body)
+			for _, c := range []tenants.Keys{known, limited} {
+				b := s.doWith(call.method, bs(c.CustomerID, call.op), call.body, hdr("flinks-auth-key", "wrong", "x-api-key", "wrong"))
+				if a.status != 401 || a.status != b.status || string(a.body) != string(b.body) {
+					t.Errorf("%s %s: unknown customer %d %s; known customer, wrong key %d %s", call.method, call.op, a.status, a.body, b.status, b.body)
+				}
 			}
 		}
 	}

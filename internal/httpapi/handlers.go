@@ -12,10 +12,13 @@ import (
 // cached or live reopen of a saved login.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	var req flinks.AuthorizeRequest
+	token := strings.TrimSpace(r.Header.Get("flinks-auth-key"))
 	if err := s.decodeBody(w, r, &req); err != nil {
+		if refusal := s.tenants.BodyRefusal(r.Context(), customerID(r), token); refusal != nil {
+			return refusal
+		}
 		return err
 	}
-	token := strings.TrimSpace(r.Header.Get("flinks-auth-key"))
 	if token == "" {
 		token = strings.TrimSpace(req.AuthorizeToken)
 	}

@@ -45,6 +45,7 @@ type Pinger interface {
 type Tenants interface {
 	Admit(ctx context.Context, cred tenants.Credential, customerID, given string) (string, error)
 	UseToken(ctx context.Context, customerID, token, requestID string) (func(ctx context.Context, requestID string) error, error)
+	BodyRefusal(ctx context.Context, customerID, token string) error
 	GenerateToken(ctx context.Context, customerID string) (string, error)
 }
 

@@ -119,8 +119,14 @@ func New(cfg Config) *Tenants {
 // Admit checks a request of the customer named in its path: that the
 // customer exists and the credential given (the header's value; empty when
 // absent) is right for the endpoint, then the customer's request rate. It
-// returns the customer's canonical id. An authorize token is checked later,
-// with the body, by UseToken.
+// returns the customer's canonical id.
+//
+// An authorize token may come in the body, so for AuthorizeToken Admit
+// checks only that the customer exists; UseToken checks the token, then
+// the rate, once the body is read, and BodyRefusal answers a body that
+// cannot be read. Checking the credential before the rate everywhere keeps
+// a customer over its limit from answering differently from one that does
+// not exist.
 func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given string) (string, error) {
 	c, err := t.lookup(ctx, customerID)
 	if err != nil {
@@ -130,6 +136,8 @@ func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given 
 		return "", refusal(cred)
 	}
 	switch cred {
+	case AuthorizeToken:
+		return c.ID, nil
 	case APIKey:
 		// Optional means not checked, whatever is sent: clients of the
 		// public sandbox send keys of all kinds.
@@ -141,19 +149,25 @@ func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given 
 			return "", refusal(cred)
 		}
 	}
-	if c.requests != nil && !c.requests.Allow() {
-		return "", &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
-			Message: "Too many requests for this customer: at most " + strconv.Itoa(c.RequestRate) + " per second. Retry in a second."}
-	}
-	return c.ID, nil
+	return c.ID, allow(c)
 }
 
-// UseToken checks the authorize token of an /Authorize request, given in
-// flinks-auth-key (empty when absent). A follow-up round of a session
+// allow spends one of the customer's requests of this second.
+func allow(c *customer) error {
+	if c.requests != nil && !c.requests.Allow() {
+		return &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
+			Message: "Too many requests for this customer: at most " + strconv.Itoa(c.RequestRate) + " per second. Retry in a second."}
+	}
+	return nil
+}
+
+// UseToken checks the authorize token of an /Authorize request (from
+// flinks-auth-key or the body; empty when absent), then the customer's
+// request rate, then uses the token. A follow-up round of a session
 // (requestID set) may send the token the session began with; otherwise the
-// token must be unused and unexpired, and is used now. When it was, bind
-// records the session it opened, so its follow-up rounds can send it again;
-// bind is nil when there is nothing to record.
+// token must be unused and unexpired. When the token was used now, bind
+// records the session it opened, so that its follow-up rounds can send it
+// again; bind is nil when there is nothing to record.
 func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID string) (bind func(ctx context.Context, requestID string) error, err error) {
 	c, err := t.lookup(ctx, customerID)
 	if err != nil {
@@ -164,24 +178,23 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 	}
 	if !c.TokenRequired {
 		// Optional means not checked, as for the x-api-key.
-		return nil, nil
+		return nil, allow(c)
 	}
-	if token == "" {
-		return nil, refusal(AuthorizeToken)
-	}
+	requestID = strings.TrimSpace(requestID)
 	hash := digest(token)
-	if requestID != "" {
-		tok, err := t.store.Token(ctx, c.ID, hash)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if err == nil && !tok.UsedAt.IsZero() && tok.RequestID == strings.TrimSpace(requestID) {
-			return nil, nil
-		}
+	tok, err := t.validToken(ctx, c, token, requestID, false)
+	if err != nil || tok == nil {
+		return nil, err
+	}
+	if err := allow(c); err != nil {
+		return nil, err
+	}
+	if !tok.UsedAt.IsZero() {
+		return nil, nil // the session's own token, sent again
 	}
 	switch err := t.store.UseToken(ctx, c.ID, hash, t.now()); {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, refusal(AuthorizeToken)
+		return nil, refusal(AuthorizeToken) // used by a concurrent request
 	case err != nil:
 		return nil, err
 	}
@@ -189,6 +202,51 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 	return func(ctx context.Context, requestID string) error {
 		return t.store.BindToken(ctx, c.ID, hash, requestID)
 	}, nil
+}
+
+// BodyRefusal answers an /Authorize whose body cannot be read, given the
+// token of its flinks-auth-key header: the refusal of a missing or wrong
+// token when the customer requires one and the header holds none that
+// could be valid, nil otherwise (the body's own error stands). Without
+// it, a malformed body would tell a customer that exists (400) from one
+// that does not (401).
+func (t *Tenants) BodyRefusal(ctx context.Context, customerID, token string) error {
+	c, err := t.lookup(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return refusal(AuthorizeToken)
+	}
+	if !c.TokenRequired {
+		return nil
+	}
+	_, err = t.validToken(ctx, c, token, "", true)
+	return err
+}
+
+// validToken reads the customer's token and returns it if it can authorize
+// a request now: unused and unexpired, or used by the session requestID
+// (by any session, with anySession). Otherwise it returns the refusal,
+// whatever the reason, so that no reason can be told apart.
+func (t *Tenants) validToken(ctx context.Context, c *customer, token, requestID string, anySession bool) (*store.AuthorizeToken, error) {
+	if token == "" {
+		return nil, refusal(AuthorizeToken)
+	}
+	tok, err := t.store.Token(ctx, c.ID, digest(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refusal(AuthorizeToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case tok.UsedAt.IsZero() && tok.ExpiresAt.After(t.now()):
+		return tok, nil
+	case !tok.UsedAt.IsZero() && tok.RequestID != "" && (anySession || tok.RequestID == requestID):
+		return tok, nil
+	}
+	return nil, refusal(AuthorizeToken)
 }
 
 // GenerateToken makes a new authorize token for the customer, within its
