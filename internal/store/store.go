@@ -107,9 +107,19 @@ type Login struct {
 	// LastRefreshCode is the FlinksCode of the last live login's failure, or
 	// empty when it succeeded.
 	LastRefreshCode string
-	Version         int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// LastAttempt is the time of the last live login or scheduled refresh,
+	// whatever its outcome; zero when never.
+	LastAttempt time.Time
+	// TwoStep reports that the login's last authorized live login asked a
+	// one-time challenge (a SecurID, a texted code, a device approval): no
+	// unattended refresh can pass it.
+	TwoStep bool
+	// LastCached is about when the login was last reopened from cache. Only
+	// MarkCached changes it; UpdateLogin leaves it as stored.
+	LastCached time.Time
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 	// Sealed holds the login's secrets (password, stored answers, connector
 	// state), sealed with the login's data key; nil when nothing is kept.
 	Sealed []byte
@@ -204,10 +214,18 @@ type Queries interface {
 	CreateLogin(ctx context.Context, l *Login) error
 	// UpdateLogin writes the fields of l that change after creation
 	// (Username, Language, Saved, ScheduledRefresh, Type, LastRefresh,
-	// LastRefreshCode, UpdatedAt, Sealed, and DataKey when the row has
-	// none) if the stored version is still l.Version, and then increments
-	// l.Version. Otherwise it returns ErrConflict.
+	// LastRefreshCode, LastAttempt, TwoStep, UpdatedAt, Sealed, and DataKey
+	// when the row has none) if the stored version is still l.Version, and
+	// then increments l.Version. Otherwise it returns ErrConflict.
 	UpdateLogin(ctx context.Context, l *Login) error
+	// MarkCached records that the login was reopened from cache at t: its
+	// LastCached becomes t unless it is later already. It changes nothing
+	// else, no version: a cached reopen must not disturb a conversation in
+	// flight. It returns ErrNotFound if the customer has no such login.
+	MarkCached(ctx context.Context, customerID, loginID string, t time.Time) error
+	// ScheduledLogins lists saved logins with scheduled refresh on, by ID,
+	// a page at a time (see ScheduledQuery).
+	ScheduledLogins(ctx context.Context, q ScheduledQuery) ([]*Login, error)
 	// DeleteLogin deletes the login and everything stored for it: its
 	// sessions, its snapshot and the jobs enqueued for it (jobs whose JSON
 	// has a "login_id" equal to loginID). It returns ErrNotFound if the
@@ -282,6 +300,18 @@ type Queries interface {
 	// the login has no snapshot. An account without selected transactions
 	// has nil Transactions.
 	Snapshot(ctx context.Context, customerID, loginID string, q SnapshotQuery) (*connector.Snapshot, time.Time, error)
+}
+
+// ScheduledQuery selects a page of ScheduledLogins.
+type ScheduledQuery struct {
+	// CustomerID selects the logins of one customer; empty selects those
+	// of every customer (the refresh planner's pass over the database).
+	CustomerID string
+	// AfterID selects the logins whose ID sorts after it (byte order);
+	// empty starts at the first.
+	AfterID string
+	// Limit is the most logins returned.
+	Limit int
 }
 
 // SnapshotQuery selects what Snapshot reads. The zero value reads

@@ -375,7 +375,7 @@ func (q queries) UpdateSession(ctx context.Context, s *store.Session) error {
 }
 
 const loginColumns = `id, customer_id, institution, username, username_key, language, saved, scheduled_refresh,
-	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed, data_key`
+	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed, data_key, last_attempt, two_step, last_cached`
 
 func (q queries) Login(ctx context.Context, customerID, id string) (*store.Login, error) {
 	ctx, cancel := q.bound(ctx)
@@ -392,9 +392,9 @@ func (q queries) LoginByUsername(ctx context.Context, customerID, institution, u
 
 func scanLogin(row pgx.Row) (*store.Login, error) {
 	var l store.Login
-	var last, created, updated int64
+	var last, created, updated, attempt, cached int64
 	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
-		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey)
+		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey, &attempt, &l.TwoStep, &cached)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -402,6 +402,7 @@ func scanLogin(row pgx.Row) (*store.Login, error) {
 		return nil, classify(err)
 	}
 	l.LastRefresh, l.CreatedAt, l.UpdatedAt = fromMicros(last), fromMicros(created), fromMicros(updated)
+	l.LastAttempt, l.LastCached = fromMicros(attempt), fromMicros(cached)
 	return &l, nil
 }
 
@@ -409,9 +410,10 @@ func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {
 	ctx, cancel := q.bound(ctx)
 	defer cancel()
 	_, err := q.db.Exec(ctx, `INSERT INTO logins (`+loginColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		l.ID, l.CustomerID, l.Institution, l.Username, l.UsernameKey, l.Language, l.Saved, l.ScheduledRefresh,
-		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed, l.DataKey)
+		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed, l.DataKey,
+		toMicros(l.LastAttempt), l.TwoStep, toMicros(l.LastCached))
 	return classify(err)
 }
 
@@ -420,10 +422,11 @@ func (q queries) UpdateLogin(ctx context.Context, l *store.Login) error {
 	defer cancel()
 	tag, err := q.db.Exec(ctx, `
 		UPDATE logins SET username = $1, language = $2, saved = $3, scheduled_refresh = $4, type = $5, last_refresh = $6,
-			last_refresh_code = $7, version = version + 1, updated_at = $8, sealed = $9, data_key = coalesce(data_key, $10)
-		WHERE id = $11 AND customer_id = $12 AND version = $13`,
+			last_refresh_code = $7, version = version + 1, updated_at = $8, sealed = $9, data_key = coalesce(data_key, $10),
+			last_attempt = $11, two_step = $12
+		WHERE id = $13 AND customer_id = $14 AND version = $15`,
 		l.Username, l.Language, l.Saved, l.ScheduledRefresh, l.Type, toMicros(l.LastRefresh),
-		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.DataKey, l.ID, l.CustomerID, l.Version)
+		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.DataKey, toMicros(l.LastAttempt), l.TwoStep, l.ID, l.CustomerID, l.Version)
 	if err := conflictUnlessOne(tag, err); err != nil {
 		return err
 	}

@@ -324,7 +324,7 @@ func (q queries) UpdateSession(ctx context.Context, s *store.Session) error {
 }
 
 const loginColumns = `id, customer_id, institution, username, username_key, language, saved, scheduled_refresh,
-	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed, data_key`
+	type, last_refresh, last_refresh_code, version, created_at, updated_at, sealed, data_key, last_attempt, two_step, last_cached`
 
 func (q queries) Login(ctx context.Context, customerID, id string) (*store.Login, error) {
 	return scanLogin(q.reader.QueryRowContext(ctx, `SELECT `+loginColumns+` FROM logins WHERE id = ? AND customer_id = ?`, id, customerID))
@@ -335,11 +335,11 @@ func (q queries) LoginByUsername(ctx context.Context, customerID, institution, u
 		customerID, institution, usernameKey))
 }
 
-func scanLogin(row *sql.Row) (*store.Login, error) {
+func scanLogin(row interface{ Scan(...any) error }) (*store.Login, error) {
 	var l store.Login
-	var last, created, updated int64
+	var last, created, updated, attempt, cached int64
 	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
-		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey)
+		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey, &attempt, &l.TwoStep, &cached)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -347,23 +347,26 @@ func scanLogin(row *sql.Row) (*store.Login, error) {
 		return nil, err
 	}
 	l.LastRefresh, l.CreatedAt, l.UpdatedAt = fromMicros(last), fromMicros(created), fromMicros(updated)
+	l.LastAttempt, l.LastCached = fromMicros(attempt), fromMicros(cached)
 	return &l, nil
 }
 
 func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {
-	_, err := q.writer.ExecContext(ctx, `INSERT INTO logins (`+loginColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.writer.ExecContext(ctx, `INSERT INTO logins (`+loginColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.CustomerID, l.Institution, l.Username, l.UsernameKey, l.Language, l.Saved, l.ScheduledRefresh,
-		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed, l.DataKey)
+		l.Type, toMicros(l.LastRefresh), l.LastRefreshCode, l.Version, toMicros(l.CreatedAt), toMicros(l.UpdatedAt), l.Sealed, l.DataKey,
+		toMicros(l.LastAttempt), l.TwoStep, toMicros(l.LastCached))
 	return mapErr(err)
 }
 
 func (q queries) UpdateLogin(ctx context.Context, l *store.Login) error {
 	res, err := q.writer.ExecContext(ctx, `
 		UPDATE logins SET username = ?, language = ?, saved = ?, scheduled_refresh = ?, type = ?, last_refresh = ?,
-			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?, data_key = coalesce(data_key, ?)
+			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?, data_key = coalesce(data_key, ?),
+			last_attempt = ?, two_step = ?
 		WHERE id = ? AND customer_id = ? AND version = ?`,
 		l.Username, l.Language, l.Saved, l.ScheduledRefresh, l.Type, toMicros(l.LastRefresh),
-		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.DataKey, l.ID, l.CustomerID, l.Version)
+		l.LastRefreshCode, toMicros(l.UpdatedAt), l.Sealed, l.DataKey, toMicros(l.LastAttempt), l.TwoStep, l.ID, l.CustomerID, l.Version)
 	if err := checkOne(res, err); err != nil {
 		return err
 	}

@@ -64,6 +64,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SealedValues", testSealedValues},
 		{"ReplaceSealed", testReplaceSealed},
 		{"SealedPrefixes", testSealedPrefixes},
+		{"MarkCached", testMarkCached},
+		{"ScheduledLogins", testScheduledLogins},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,6 +153,9 @@ func fullLogin(customerID, id, usernameKey string) *store.Login {
 		UpdatedAt:        at(0),
 		Sealed:           allBytes(),
 		DataKey:          []byte{0, 'k', 0xff, 'e', 'y'},
+		LastAttempt:      at(-time.Minute),
+		TwoStep:          true,
+		LastCached:       at(-2 * time.Hour),
 	}
 }
 
@@ -398,7 +403,11 @@ func testUpdateLogin(t *testing.T, s store.Store) {
 	cur.UpdatedAt = at(time.Second)
 	cur.Sealed = []byte{0, 1, 2}
 	cur.DataKey = []byte{9, 8, 7} // a login without a data key gets one
+	cur.LastAttempt = at(2 * time.Second)
+	cur.TwoStep = true
 	want := *cur
+	// LastCached is MarkCached's alone.
+	cur.LastCached = at(time.Hour)
 	if err := s.UpdateLogin(ctx, cur); err != nil {
 		t.Fatalf("UpdateLogin: %v", err)
 	}
@@ -436,6 +445,7 @@ func testUpdateLogin(t *testing.T, s store.Store) {
 	cur.DataKey = []byte{6, 6, 6}
 	want = *cur
 	want.DataKey = []byte{9, 8, 7}
+	want.LastCached = time.Time{}
 	want.Version++
 	if err := s.UpdateLogin(ctx, cur); err != nil {
 		t.Fatalf("second UpdateLogin: %v", err)
@@ -933,6 +943,9 @@ func checkLogin(t *testing.T, how string, got, want *store.Login) {
 	d.time("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	d.bytes("Sealed", got.Sealed, want.Sealed)
 	d.bytes("DataKey", got.DataKey, want.DataKey)
+	d.time("LastAttempt", got.LastAttempt, want.LastAttempt)
+	d.eq("TwoStep", got.TwoStep, want.TwoStep)
+	d.time("LastCached", got.LastCached, want.LastCached)
 	for _, msg := range d {
 		t.Errorf("%s %s: %s", how, want.ID, msg)
 	}
