@@ -226,3 +226,24 @@ type AuthorizeMultipleResponse struct {
 	ValidLoginIds   []LoginRequest `json:"ValidLoginIds"`
 	InvalidLoginIds []string       `json:"InvalidLoginIds"`
 }
+
+// IneligibleCard is a saved login with scheduled refresh on that the
+// nightly refresh skips, as GetNightlyRefreshStatus lists it.
+type IneligibleCard struct {
+	LoginId string `json:"LoginId"`
+	// LastRefreshDate is when the login was last refreshed or tried, in
+	// TimeLayout; null when never.
+	LastRefreshDate *string `json:"LastRefreshDate"`
+	// LastRefreshState is "Completed", "AnsweringSecurityChallenge" (the
+	// bank asks what only the user can answer) or "Error".
+	LastRefreshState string `json:"LastRefreshState"`
+	// LastRefreshErrorCode is the FlinksCode of the last refresh's failure;
+	// null when it succeeded.
+	LastRefreshErrorCode *string `json:"LastRefreshErrorCode"`
+}
+
+// NightlyRefreshStatusResponse is the body of GET GetNightlyRefreshStatus.
+type NightlyRefreshStatusResponse struct {
+	HttpStatusCode  int              `json:"HttpStatusCode"`
+	IneligibleCards []IneligibleCard `json:"IneligibleCards"`
+}
