@@ -23,6 +23,10 @@ const (
 	modeCached = "cached" // LoginId, MostRecentCached true
 )
 
+// cachedMarkEvery is how stale a login's LastCached may grow before a
+// cached reopen records itself: precise enough for a rule counted in days.
+const cachedMarkEvery = time.Hour
+
 // maxReplayRounds bounds the rounds answered from stored answers in one
 // request, so a connector that loops cannot hold a request forever.
 const maxReplayRounds = 10
@@ -110,6 +114,10 @@ type sessionSecret struct {
 	// ListQuestions is the request's WithMfaQuestions: record the login's
 	// security questions when it is saved.
 	ListQuestions bool `json:"q,omitempty"`
+	// OneTime records that a round of the conversation asked a one-time
+	// challenge: the login is then two-step, and no scheduled refresh can
+	// pass its login.
+	OneTime bool `json:"o,omitempty"`
 }
 
 // challenge is connector.Challenge with explicit JSON names, so the sealed
@@ -251,6 +259,14 @@ func (s *Service) cached(ctx context.Context, customerID string, req *flinks.Aut
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
+	// Scheduled refresh keeps a login only while its data is read (a cached
+	// call within 7 days, reference section 11). Recorded coarsely: at most
+	// one write an hour per login on this hot path.
+	if now.Sub(login.LastCached) >= cachedMarkEvery {
+		if err := s.store.MarkCached(ctx, customerID, login.ID, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
 	if login.LastRefreshCode != "" {
 		// As Flinks does: a cached call replays the outcome of the last live
 		// refresh, with a RequestId that still serves the older data.
@@ -378,6 +394,9 @@ func (s *Service) proceed(ctx context.Context, c *conversation, answered map[str
 		}
 		c.secret.State = out.State
 		c.secret.Round = fromConnector(out.Challenges)
+		for _, ch := range out.Challenges {
+			c.secret.OneTime = c.secret.OneTime || ch.OneTime
+		}
 		c.secret.Prefilled = c.prefill()
 		if len(c.secret.Prefilled) < len(c.secret.Round) {
 			return s.challenged(ctx, c)
@@ -455,7 +474,7 @@ func (s *Service) failed(ctx context.Context, c *conversation, ce *connector.Err
 			if err != nil {
 				return err
 			}
-			login.LastRefreshCode, login.UpdatedAt = string(code), s.now()
+			login.LastRefreshCode, login.LastAttempt, login.UpdatedAt = string(code), s.now(), s.now()
 			if err := q.UpdateLogin(ctx, login); err != nil {
 				return err
 			}
@@ -540,7 +559,8 @@ func (s *Service) recordLogin(ctx context.Context, q store.Queries, c *conversat
 		}
 	}
 	login.Type = info.Type
-	login.LastRefresh, login.LastRefreshCode, login.UpdatedAt = now, "", now
+	login.LastRefresh, login.LastRefreshCode, login.LastAttempt, login.UpdatedAt = now, "", now, now
+	login.TwoStep = c.secret.OneTime
 	if !c.sess.Save && login.Saved && len(login.Sealed) > 0 {
 		// Without Save the credentials and answers stay as they were, but
 		// what the bank now remembers of the device (the connector's state)
@@ -701,7 +721,8 @@ func (s *Service) saveTx(ctx context.Context, q store.Queries, c *conversation) 
 	sess.State, sess.Attempts, sess.BusyUntil = string(c.machine.State), c.machine.Attempts, c.machine.BusyUntil
 	sess.UpdatedAt = c.machine.LastRequest
 	sess.Sealed = nil
-	if c.secret.Password != "" || len(c.secret.State) > 0 || len(c.secret.Round) > 0 || len(c.secret.Collected) > 0 || c.secret.ListQuestions {
+	if c.secret.Password != "" || len(c.secret.State) > 0 || len(c.secret.Round) > 0 || len(c.secret.Collected) > 0 || c.secret.ListQuestions ||
+		c.secret.OneTime {
 		var err error
 		if sess.Sealed, err = s.seal(c.secret, sessionAAD(sess)); err != nil {
 			return err
