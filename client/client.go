@@ -173,6 +173,17 @@ func (c *Client) GenerateAuthorizeToken(ctx context.Context, secret string) (str
 	return resp.Token, nil
 }
 
+// NightlyRefreshStatus lists the customer's logins with scheduled refresh
+// on that the nightly refresh skips (GetNightlyRefreshStatus), with the
+// customer's secret key as the Bearer token.
+func (c *Client) NightlyRefreshStatus(ctx context.Context, secret string) (*flinks.NightlyRefreshStatusResponse, error) {
+	var resp flinks.NightlyRefreshStatusResponse
+	if err := c.do(ctx, http.MethodGet, "GetNightlyRefreshStatus", http.Header{"Authorization": {"Bearer " + secret}}, nil, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
 // Answer answers the challenges of the session requestID.
 func (c *Client) Answer(ctx context.Context, requestID string, responses flinks.SecurityResponses) (*flinks.AuthorizeResponse, error) {
 	return c.Authorize(ctx, flinks.AuthorizeRequest{RequestId: requestID, SecurityResponses: responses})

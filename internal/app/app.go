@@ -46,6 +46,7 @@ Usage:
   bankfeed serve [flags]   run the server
   bankfeed customers ...   add, list, rotate the keys of, or remove customers
   bankfeed keys ...        generate a master key, or rotate the master key
+  bankfeed refresh --now   run a scheduled-refresh pass now
   bankfeed version         print the version
   bankfeed help            print this help
 
@@ -82,6 +83,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return customers(ctx, args[1:], getenv, stdout, stderr, o)
 	case "keys":
 		return keys(ctx, args[1:], getenv, stdout, stderr, o)
+	case "refresh":
+		return refreshCommand(ctx, args[1:], getenv, stdout, stderr, o)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "bankfeed", Version())
 		return nil

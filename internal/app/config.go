@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 )
 
@@ -51,6 +52,43 @@ type serveConfig struct {
 	maxMFAAttempts int
 	maxBody        int64
 	jobTimeout     time.Duration
+	refresh        refreshConfig
+}
+
+// refreshConfig is the configuration of the scheduled refresh.
+type refreshConfig struct {
+	// schedule is nil when the nightly pass is off.
+	schedule *refresh.Schedule
+	workers  int
+}
+
+func (c *refreshConfig) register(fs *flag.FlagSet, getenv func(string) string) (parse func() error) {
+	at := fs.String("refresh-at", envOr(getenv, "BANKFEED_REFRESH_AT", "04:00"),
+		"time of day (HH:MM, UTC) the nightly refresh of logins with scheduled refresh starts; off for none (BANKFEED_REFRESH_AT)")
+	window := fs.Duration("refresh-window", envDuration(getenv, "BANKFEED_REFRESH_WINDOW", 4*time.Hour),
+		"the nightly refresh spreads its logins over this long from its start (BANKFEED_REFRESH_WINDOW)")
+	fs.IntVar(&c.workers, "refresh-workers", jobs.DefaultRefreshWorkers,
+		"refreshes run at once by this process")
+	return func() error {
+		if err := checkEnvDurations(getenv, "BANKFEED_REFRESH_WINDOW"); err != nil {
+			return err
+		}
+		if *window < 0 || *window > 24*time.Hour {
+			return fmt.Errorf("%w: --refresh-window must be between 0 and 24h", ErrUsage)
+		}
+		if c.workers < 1 {
+			return fmt.Errorf("%w: --refresh-workers must be at least 1", ErrUsage)
+		}
+		if strings.EqualFold(strings.TrimSpace(*at), "off") {
+			return nil
+		}
+		start, err := refresh.ParseTimeOfDay(*at)
+		if err != nil {
+			return fmt.Errorf("%w: --refresh-at: %v, or off", ErrUsage, err)
+		}
+		c.schedule = &refresh.Schedule{At: start, Window: *window}
+		return nil
+	}
 }
 
 // parseServe reads the flags of serve; each flag's default comes from its
@@ -70,6 +108,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"wrong MFA answers after which a session fails and must start over")
 	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
+	parseRefresh := cfg.refresh.register(fs, getenv)
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +127,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
 	}
 	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT"); err != nil {
+		return cfg, err
+	}
+	if err := parseRefresh(); err != nil {
 		return cfg, err
 	}
 	if cfg.dbTimeout < 100*time.Millisecond {

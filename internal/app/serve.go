@@ -67,7 +67,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	var runner jobRunner
 	if !o.noJobs {
 		// Not ctx: the workers stop after the server, in the shutdown below.
-		runner, err = st.startJobs(context.WithoutCancel(ctx), jobs.Config{Fetcher: svc, Logger: log, JobTimeout: cfg.jobTimeout})
+		runner, err = st.startJobs(context.WithoutCancel(ctx), jobs.Config{Fetcher: svc, Logger: log, JobTimeout: cfg.jobTimeout,
+			Refresher: svc, Store: st, RefreshWorkers: cfg.refresh.workers, Schedule: cfg.refresh.schedule})
 		if err != nil {
 			ln.Close()
 			janitor.Stop(context.Background())

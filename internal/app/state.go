@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
@@ -32,6 +34,7 @@ type database interface {
 
 // jobRunner is a jobs.Runner of either driver.
 type jobRunner interface {
+	RunPass(ctx context.Context, window time.Duration) (refresh.PassPlan, error)
 	Stop(ctx context.Context) error
 }
 

@@ -47,6 +47,17 @@ func (s *Server) handleAnswerMFAQuestions(w http.ResponseWriter, r *http.Request
 	return writeJSON(w, http.StatusOK, flinks.MessageResponse{HttpStatusCode: http.StatusOK, Message: "Answers updated"})
 }
 
+// handleNightlyRefreshStatus serves GET /GetNightlyRefreshStatus: the
+// customer's logins with scheduled refresh on that the nightly refresh
+// skips.
+func (s *Server) handleNightlyRefreshStatus(w http.ResponseWriter, r *http.Request) error {
+	resp, err := s.logins.NightlyRefreshStatus(r.Context(), customerID(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
 // maxInstitutionsPage is the most institutions one response lists, as on
 // Flinks.
 const maxInstitutionsPage = 1000

@@ -12,11 +12,12 @@ const base = "/v3/{customerId}/BankingServices/"
 // case-insensitive routing of canonicalizePath.
 var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
-	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple"}
+	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus"}
 
 // routes lists every route bankfeed serves, each with the credential it
 // takes (reference section 2): the authorize token for /Authorize, the
-// secret key for /GenerateAuthorizeToken, the x-api-key for the rest.
+// secret key for /GenerateAuthorizeToken, and as a Bearer token for
+// /GetNightlyRefreshStatus, the x-api-key for the rest.
 func (s *Server) routes() {
 	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
 		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
@@ -29,6 +30,7 @@ func (s *Server) routes() {
 	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
 	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
 	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
+	route("GET "+base+"GetNightlyRefreshStatus", tenants.Bearer, s.handleNightlyRefreshStatus)
 	for op, serve := range map[authorize.Op]dataFunc{
 		authorize.OpAccountsDetail:  erase(s.data.AccountsDetail),
 		authorize.OpAccountsSummary: erase(s.data.AccountsSummary),

@@ -27,6 +27,7 @@ type Logins interface {
 	SetScheduledRefresh(ctx context.Context, customerID, loginID string, on bool) (string, error)
 	MFAQuestions(ctx context.Context, customerID, loginID string) ([]string, error)
 	AnswerMFAQuestions(ctx context.Context, customerID, loginID string, answers []flinks.MFAQuestion) error
+	NightlyRefreshStatus(ctx context.Context, customerID string) (*flinks.NightlyRefreshStatusResponse, error)
 	Institutions() []connector.Institution
 }
 

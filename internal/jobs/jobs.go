@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 )
@@ -22,7 +24,16 @@ type Fetcher interface {
 	Fetch(ctx context.Context, job authorize.FetchJob, final bool) error
 }
 
-var _ Fetcher = (*authorize.Service)(nil)
+// Refresher runs the scheduled refresh of one login; *authorize.Service
+// implements it.
+type Refresher interface {
+	Refresh(ctx context.Context, customerID, loginID string, final bool) error
+}
+
+var (
+	_ Fetcher   = (*authorize.Service)(nil)
+	_ Refresher = (*authorize.Service)(nil)
+)
 
 const (
 	// DefaultJobTimeout bounds one attempt of a job when Config sets no
@@ -36,6 +47,13 @@ const (
 	// Authorize; one indexed query on an idle database.
 	pollInterval = 50 * time.Millisecond
 	workers      = 16
+	// refreshQueue runs the scheduled refreshes and their plans, on workers
+	// of their own, so that a night's pass never delays the fetch a person
+	// waits for after a live Authorize.
+	refreshQueue = "refresh"
+	// DefaultRefreshWorkers is how many refreshes a process runs at once
+	// when Config sets no other.
+	DefaultRefreshWorkers = 16
 )
 
 // Config is what the workers run and how.
@@ -47,6 +65,17 @@ type Config struct {
 	// to belong to a process that died (killed, or its machine lost), and
 	// is run again: the rescue that makes jobs survive a crash.
 	JobTimeout time.Duration
+
+	// Refresher runs the refresh jobs that passes plan over Store's logins.
+	Refresher Refresher
+	Store     store.Store
+	// RefreshWorkers is how many refreshes run at once in this process;
+	// DefaultRefreshWorkers when zero.
+	RefreshWorkers int
+	// Schedule, when set, plans a pass every day at its time, spread over
+	// its window. Every process may set it: River runs periodic jobs on the
+	// one process elected leader, so the pass is planned once.
+	Schedule *refresh.Schedule
 }
 
 // Runner works jobs until stopped.
@@ -60,10 +89,32 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	if timeout <= 0 {
 		timeout = DefaultJobTimeout
 	}
+	refreshWorkers := cfg.RefreshWorkers
+	if refreshWorkers <= 0 {
+		refreshWorkers = DefaultRefreshWorkers
+	}
 	ws := river.NewWorkers()
 	river.AddWorker(ws, &fetchWorker{f: cfg.Fetcher})
+	if cfg.Refresher != nil {
+		river.AddWorker(ws, &refreshWorker{r: cfg.Refresher})
+		river.AddWorker(ws, &planWorker[TTx]{store: cfg.Store})
+	}
+	var periodic []*river.PeriodicJob
+	if cfg.Schedule != nil && cfg.Refresher != nil {
+		sched := *cfg.Schedule
+		periodic = append(periodic, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
+			// Unique by the hour: a leader elected just after another
+			// planned the night's pass does not plan it again.
+			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second)},
+				&river.InsertOpts{Queue: refreshQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+		}, &river.PeriodicJobOpts{ID: "nightly_refresh"}))
+	}
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: workers},
+			refreshQueue:       {MaxWorkers: refreshWorkers},
+		},
+		PeriodicJobs:      periodic,
 		Workers:           ws,
 		FetchPollInterval: pollInterval,
 		FetchCooldown:     10 * time.Millisecond,
@@ -123,3 +174,52 @@ type fetchWorker struct {
 func (w *fetchWorker) Work(ctx context.Context, job *river.Job[authorize.FetchJob]) error {
 	return w.f.Fetch(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }
+
+// refreshWorker runs refresh.Job.
+type refreshWorker struct {
+	river.WorkerDefaults[refresh.Job]
+	r Refresher
+}
+
+func (w *refreshWorker) Work(ctx context.Context, job *river.Job[refresh.Job]) error {
+	return w.r.Refresh(ctx, job.Args.CustomerID, job.Args.LoginID, job.Attempt >= job.MaxAttempts)
+}
+
+// planTimeout bounds a pass's planning: one read of every scheduled login
+// and one insert per page of them.
+const planTimeout = 30 * time.Minute
+
+// planWorker runs refresh.PlanJob: it inserts the pass's refresh jobs, a
+// page at a time, each tagged with the pass so that its progress can be
+// followed, and unique within the pass, so that a retried plan inserts no
+// refresh twice.
+type planWorker[TTx any] struct {
+	river.WorkerDefaults[refresh.PlanJob]
+	store store.Store
+}
+
+func (w *planWorker[TTx]) Timeout(*river.Job[refresh.PlanJob]) time.Duration { return planTimeout }
+
+func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJob]) error {
+	client := river.ClientFromContext[TTx](ctx)
+	tag := passTag(job.ID)
+	plan, err := refresh.Plan(ctx, w.store, time.Now(), job.Args.Window(), func(page []refresh.Planned) error {
+		params := make([]river.InsertManyParams, len(page))
+		for i, p := range page {
+			params[i] = river.InsertManyParams{
+				Args: refresh.Job{CustomerID: p.CustomerID, LoginID: p.LoginID, Pass: job.ID},
+				InsertOpts: &river.InsertOpts{Queue: refreshQueue, ScheduledAt: p.At, Tags: []string{tag},
+					UniqueOpts: river.UniqueOpts{ByArgs: true}},
+			}
+		}
+		_, err := client.InsertMany(ctx, params)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return river.RecordOutput(ctx, plan)
+}
+
+// passTag is the tag of the refresh jobs a plan job inserted.
+func passTag(planJobID int64) string { return fmt.Sprintf("refresh_pass_%d", planJobID) }
