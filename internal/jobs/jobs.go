@@ -203,13 +203,20 @@ func (w *planWorker[TTx]) Timeout(*river.Job[refresh.PlanJob]) time.Duration { r
 func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJob]) error {
 	client := river.ClientFromContext[TTx](ctx)
 	tag := passTag(job.ID)
-	plan, err := refresh.Plan(ctx, w.store, time.Now(), job.Args.Window(), func(page []refresh.Planned) error {
+	start := time.Now()
+	plan, err := refresh.Plan(ctx, w.store, start, job.Args.Window(), func(page []refresh.Planned) error {
 		params := make([]river.InsertManyParams, len(page))
 		for i, p := range page {
+			opts := &river.InsertOpts{Queue: refreshQueue, Tags: []string{tag}, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+			if p.At.After(start) {
+				// A job scheduled for later waits for River's scheduler,
+				// which looks every few seconds; one due now is left
+				// unscheduled, available at once.
+				opts.ScheduledAt = p.At
+			}
 			params[i] = river.InsertManyParams{
-				Args: refresh.Job{CustomerID: p.CustomerID, LoginID: p.LoginID, Pass: job.ID},
-				InsertOpts: &river.InsertOpts{Queue: refreshQueue, ScheduledAt: p.At, Tags: []string{tag},
-					UniqueOpts: river.UniqueOpts{ByArgs: true}},
+				Args:       refresh.Job{CustomerID: p.CustomerID, LoginID: p.LoginID, Pass: job.ID},
+				InsertOpts: opts,
 			}
 		}
 		_, err := client.InsertMany(ctx, params)
