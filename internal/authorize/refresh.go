@@ -111,31 +111,39 @@ func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final
 	if out.Login != nil {
 		info = *out.Login
 	}
+	// The login read at the start is written back unless it changed
+	// meanwhile (its version), which spares a read in the transaction, the
+	// refresh's bottleneck on SQLite's single writer; after a conflict it is
+	// read again.
+	cur, cls := login, ls
 	return retryConflict(func() error {
 		return s.store.InTx(ctx, func(q store.Queries) error {
-			cur, err := q.Login(ctx, customerID, loginID)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil // deleted meanwhile: nothing to write back
+			if cur == nil {
+				var err error
+				if cur, err = q.Login(ctx, customerID, loginID); errors.Is(err, store.ErrNotFound) {
+					return nil // deleted meanwhile: nothing to write back
+				} else if err != nil {
+					return err
+				}
+				cls = loginSecret{}
+				if err := s.openLogin(cur, &cls); err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
-			}
-			var cls loginSecret
-			if err := s.openLogin(cur, &cls); err != nil {
-				return err
-			}
+			w := *cur
+			defer func() { cur = nil }() // a retry reads the login again
 			// What the bank now remembers of the device.
 			cls.State = out.State
-			if err := s.sealLogin(cur, cls); err != nil {
+			if err := s.sealLogin(&w, cls); err != nil {
 				return err
 			}
 			at := s.now()
 			if info.Type != "" {
-				cur.Type = info.Type
+				w.Type = info.Type
 			}
-			cur.LastRefresh, cur.LastRefreshCode, cur.LastAttempt, cur.UpdatedAt = at, "", at, at
-			cur.TwoStep = false
-			if err := q.UpdateLogin(ctx, cur); err != nil {
+			w.LastRefresh, w.LastRefreshCode, w.LastAttempt, w.UpdatedAt = at, "", at, at
+			w.TwoStep = false
+			if err := q.UpdateLogin(ctx, &w); err != nil {
 				return err
 			}
 			return q.PutSnapshot(ctx, customerID, loginID, now, snap)
