@@ -441,3 +441,71 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 		})
 	}
 }
+
+// TestNightlyRefreshRunsOnce starts two processes on one PostgreSQL
+// database, both carrying the nightly schedule, set to the coming minute:
+// the pass is planned once (by the elected leader) and each saved login is
+// refreshed exactly once, whichever process works it.
+func TestNightlyRefreshRunsOnce(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	dir := t.TempDir()
+	// The processes read the real clock: the pass starts at the next whole
+	// minute that leaves time to save the logins first.
+	at := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+	if time.Until(at) < 20*time.Second {
+		at = at.Add(time.Minute)
+	}
+	args := []string{"--data", dir, "--database", url, "--refresh-at", at.Format("15:04"), "--refresh-window", "0s"}
+	a := startProcess(t, args...)
+	b := startProcess(t, args...)
+	s := &server{t: t, url: a.url, dataDir: dir, clock: newClock(), client: newAlternating(t, a, b).client()}
+	ctx := context.Background()
+	var logins []string
+	for _, username := range []string{"Greatday", "greatday_nomfa", "greatday_allquestions"} {
+		resp, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: username,
+			Password: "Everyday", Save: true, ScheduleRefresh: true})
+		resp, err = walkAcross(t, s, resp, err, false)
+		logins = append(logins, wantAuthorized(t, resp, err, "FlinksCapital").Login.Id)
+		if _, err := s.client.AccountsDetailReady(ctx, flinks.DataRequest{RequestId: resp.RequestId}, fastPoll...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if time.Now().After(at) {
+		t.Skip("saving the logins took past the pass's start; nothing to check")
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	deadline := at.Add(90 * time.Second)
+	for count(`SELECT count(*) FROM river_job WHERE kind = 'refresh' AND state = 'completed'`) < len(logins) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the nightly pass at %s did not refresh the %d logins within 90s", at.Format("15:04"), len(logins))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// Long enough for a second planner, if there were one, to have acted.
+	time.Sleep(3 * time.Second)
+	if n := count(`SELECT count(*) FROM river_job WHERE kind = 'refresh_plan'`); n != 1 {
+		t.Errorf("%d passes planned by two processes, want 1", n)
+	}
+	for _, login := range logins {
+		if n := count(`SELECT count(*) FROM river_job WHERE kind = 'refresh' AND args->>'login_id' = $1`, login); n != 1 {
+			t.Errorf("login %s refreshed %d times, want once", login, n)
+		}
+		cached, err := s.client.AuthorizeCached(ctx, login)
+		if err != nil || cached.Login.LastRefresh == nil || *cached.Login.LastRefresh < at.Format(flinks.TimeLayout) {
+			t.Errorf("login %s after the pass: %+v, %v", login, cached, err)
+		}
+	}
+}
