@@ -320,12 +320,12 @@ func TestTwoProcessesActAsOne(t *testing.T) {
 	}
 }
 
-// jobStateFunc reads the state and attempt of the fetch job of a login, straight
-// from the database: "" when there is none.
-type jobStateFunc func(t *testing.T, loginID string) (state string, attempt int)
+// jobStateFunc reads the state and attempt of a login's job of a kind,
+// straight from the database: "" when there is none.
+type jobStateFunc func(t *testing.T, kind, loginID string) (state string, attempt int)
 
 func sqliteJobState(dir string) jobStateFunc {
-	return func(t *testing.T, loginID string) (string, int) {
+	return func(t *testing.T, kind, loginID string) (string, int) {
 		t.Helper()
 		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "bankfeed.db")+"?mode=ro&_pragma=busy_timeout(5000)")
 		if err != nil {
@@ -334,7 +334,7 @@ func sqliteJobState(dir string) jobStateFunc {
 		defer db.Close()
 		var state string
 		var attempt int
-		err = db.QueryRow(`SELECT state, attempt FROM river_job WHERE kind = 'fetch' AND json_extract(args, '$.login_id') = ?`, loginID).
+		err = db.QueryRow(`SELECT state, attempt FROM river_job WHERE kind = ? AND json_extract(args, '$.login_id') = ?`, kind, loginID).
 			Scan(&state, &attempt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", 0
@@ -347,7 +347,7 @@ func sqliteJobState(dir string) jobStateFunc {
 }
 
 func postgresJobState(url string) jobStateFunc {
-	return func(t *testing.T, loginID string) (string, int) {
+	return func(t *testing.T, kind, loginID string) (string, int) {
 		t.Helper()
 		conn, err := pgx.Connect(t.Context(), url)
 		if err != nil {
@@ -356,7 +356,7 @@ func postgresJobState(url string) jobStateFunc {
 		defer conn.Close(context.Background())
 		var state string
 		var attempt int
-		err = conn.QueryRow(t.Context(), `SELECT state::text, attempt FROM river_job WHERE kind = 'fetch' AND args->>'login_id' = $1`, loginID).
+		err = conn.QueryRow(t.Context(), `SELECT state::text, attempt FROM river_job WHERE kind = $1 AND args->>'login_id' = $2`, kind, loginID).
 			Scan(&state, &attempt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return "", 0
@@ -401,7 +401,7 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 			}
 			deadline := time.Now().Add(10 * time.Second)
 			for {
-				if st, _ := state(t, auth.Login.Id); st == "running" {
+				if st, _ := state(t, "fetch", auth.Login.Id); st == "running" {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -410,7 +410,7 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			a.kill()
-			if st, attempt := state(t, auth.Login.Id); st != "running" || attempt != 1 {
+			if st, attempt := state(t, "fetch", auth.Login.Id); st != "running" || attempt != 1 {
 				t.Fatalf("after SIGKILL the job is %q (attempt %d), want running (attempt 1)", st, attempt)
 			}
 
@@ -429,7 +429,7 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 			// River records the completion just after the work returns.
 			deadline = time.Now().Add(10 * time.Second)
 			for {
-				st, attempt := state(t, auth.Login.Id)
+				st, attempt := state(t, "fetch", auth.Login.Id)
 				if st == "completed" && attempt == 2 {
 					break
 				}
@@ -507,5 +507,94 @@ func TestNightlyRefreshRunsOnce(t *testing.T) {
 		if err != nil || cached.Login.LastRefresh == nil || *cached.Login.LastRefresh < at.Format(flinks.TimeLayout) {
 			t.Errorf("login %s after the pass: %+v, %v", login, cached, err)
 		}
+	}
+}
+
+// TestRefreshSurvivesSIGKILL kills `bankfeed refresh --now` with SIGKILL
+// while its worker is in the middle of a login's refresh (the bank takes 3
+// seconds to hand over the data), on each database: the refresh job, left
+// running, is rescued and completes on the server started next, and a
+// cached reopen sees the login refreshed.
+func TestRefreshSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			args := []string{"--data", dir, "--job-timeout", "5s"}
+			state := sqliteJobState(dir)
+			if kind == "postgres" {
+				url := pgtest.NewDatabase(t)
+				args = append(args, "--database", url)
+				state = postgresJobState(url)
+			}
+			ctx := context.Background()
+			a := startProcess(t, append(args, "--refresh-at", "off")...)
+			ca, err := client.New(a.url, sandboxCustomer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			auth, err := ca.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "test_pending",
+				Password: "Everyday", Save: true, ScheduleRefresh: true})
+			if err != nil || auth.Login == nil {
+				t.Fatalf("live login: %+v, %v", auth, err)
+			}
+			login := auth.Login.Id
+			if _, err := ca.AccountsDetailReady(ctx, flinks.DataRequest{RequestId: auth.RequestId}, client.PollInterval(100*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			before, err := ca.AuthorizeCached(ctx, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.stop() // so that the refresh is the command's alone
+
+			cmd := exec.Command(buildBankfeed(t), append([]string{"refresh", "--now"}, args...)...)
+			cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				if st, _ := state(t, "refresh", login); st == "running" {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatal("the refresh job did not start within 20s")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			if st, attempt := state(t, "refresh", login); st != "running" || attempt != 1 {
+				t.Fatalf("after SIGKILL the refresh job is %q (attempt %d), want running (attempt 1)", st, attempt)
+			}
+
+			b := startProcess(t, append(args, "--refresh-at", "off")...)
+			deadline = time.Now().Add(2 * time.Minute)
+			for {
+				st, attempt := state(t, "refresh", login)
+				if st == "completed" && attempt == 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the refresh job is %q after attempt %d, 2 minutes after the next server started", st, attempt)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			cb, err := client.New(b.url, sandboxCustomer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := cb.AuthorizeCached(ctx, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *after.Login.LastRefresh <= *before.Login.LastRefresh {
+				t.Errorf("LastRefresh %s after the rescued refresh, %s before", *after.Login.LastRefresh, *before.Login.LastRefresh)
+			}
+		})
 	}
 }
