@@ -147,7 +147,8 @@ func TestDatabaseOutage(t *testing.T) {
 	const dbTimeout = 2 * time.Second
 	s := startServerArgs(t, "", nil, "--database", u.String(), "--db-timeout", dbTimeout.String())
 	ctx := context.Background()
-	saved := []string{liveLogin(t, s, "Greatday").Login.Id}
+	first := liveLogin(t, s, "Greatday").Login.Id
+	saved := []string{first} // appended to under mu
 
 	// Each worker loops: a cached reopen and a data call on a saved login,
 	// then a new live login, recording every outcome.
@@ -194,7 +195,7 @@ func TestDatabaseOutage(t *testing.T) {
 				default:
 				}
 				begin := time.Now()
-				cached, err := c.AuthorizeCached(ctx, saved[0])
+				cached, err := c.AuthorizeCached(ctx, first)
 				record("cached reopen", time.Since(begin), err)
 				if err == nil {
 					begin = time.Now()
@@ -222,7 +223,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		for {
-			_, err := s.client.AuthorizeCached(ctx, saved[0])
+			_, err := s.client.AuthorizeCached(ctx, first)
 			if err == nil {
 				t.Logf("%s: serving again %v after the database's return", phase, time.Since(start).Round(time.Millisecond))
 				return
