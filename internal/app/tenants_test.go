@@ -239,6 +239,7 @@ func TestUnknownCustomer(t *testing.T) {
 		{"PATCH", "AnswerMFAQuestions", `{"LoginId":"` + id + `"}`},
 		{"POST", "AuthorizeMultiple", `{"LoginIds":["` + id + `"]}`},
 		{"DELETE", "DeleteCard/" + id, ""},
+		{"GET", "GetNightlyRefreshStatus", ""},
 	} {
 		// A guess at credentials: the known customer's own, sent for the
 		// unknown id, and nothing.
