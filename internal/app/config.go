@@ -15,6 +15,7 @@ type serveConfig struct {
 	databaseURL string
 	scenarios   string
 	logLevel    slog.Level
+	pprof       string // address of the runtime profiles; empty: not served
 }
 
 // parseServe reads the flags of serve; each flag's default comes from its
@@ -31,6 +32,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"PostgreSQL URL; empty for SQLite in the data directory (BANKFEED_DATABASE_URL)")
 	fs.StringVar(&cfg.scenarios, "scenarios", envOr(getenv, "BANKFEED_SCENARIOS", ""),
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
+	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
+		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (BANKFEED_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {

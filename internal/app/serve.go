@@ -78,6 +78,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	if err != nil {
 		return err
 	}
+	if cfg.pprof != "" {
+		stopPprof, err := startPprof(cfg.pprof, log)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 	janitor.Start(ctx)
 	var runner *jobs.Runner[*sql.Tx]
 	if !o.noJobs {
