@@ -44,14 +44,22 @@ func newHTTPClient(conc int) *http.Client {
 	}
 }
 
+// client is what one client keeps between its requests: the buffer it
+// reads responses into, and how long each request took.
+type client struct {
+	buf  bytes.Buffer
+	took []time.Duration
+}
+
 // reply is an HTTP response read whole.
 type reply struct {
 	Status int
 	Body   []byte
 }
 
-// do sends one request; body nil means none. The reply's Body aliases buf.
-func (a *api) do(ctx context.Context, buf *bytes.Buffer, method, op string, body []byte) (reply, error) {
+// do sends one request; body nil means none. The reply's Body aliases the
+// client's buffer, until its next request.
+func (a *api) do(ctx context.Context, c *client, method, op string, body []byte) (reply, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -63,16 +71,18 @@ func (a *api) do(ctx context.Context, buf *bytes.Buffer, method, op string, body
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	start := time.Now()
 	res, err := a.client.Do(req)
 	if err != nil {
 		return reply{}, err
 	}
 	defer res.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(res.Body); err != nil {
+	c.buf.Reset()
+	if _, err := c.buf.ReadFrom(res.Body); err != nil {
 		return reply{}, fmt.Errorf("%s %s: reading the body: %w", method, op, err)
 	}
-	return reply{Status: res.StatusCode, Body: buf.Bytes()}, nil
+	c.took = append(c.took, time.Since(start))
+	return reply{Status: res.StatusCode, Body: c.buf.Bytes()}, nil
 }
 
 // authReply is what the workloads read of an /Authorize body.
@@ -104,8 +114,8 @@ func detailBody(requestID string) []byte {
 }
 
 // authorize sends an /Authorize body and expects the given status.
-func (a *api) authorize(ctx context.Context, buf *bytes.Buffer, body []byte, want int) (authReply, reply, error) {
-	r, err := a.do(ctx, buf, http.MethodPost, "Authorize", body)
+func (a *api) authorize(ctx context.Context, c *client, body []byte, want int) (authReply, reply, error) {
+	r, err := a.do(ctx, c, http.MethodPost, "Authorize", body)
 	if err != nil {
 		return authReply{}, r, err
 	}
@@ -129,8 +139,8 @@ var detailOK = []byte(`{"HttpStatusCode":200,"Accounts":[`)
 // accountsDetail calls GetAccountsDetail (Days90) for requestID and, while
 // it answers 202, polls GetAccountsDetailAsync every poll until the 200.
 // It returns the 200 and how many requests it took.
-func (a *api) accountsDetail(ctx context.Context, buf *bytes.Buffer, requestID string, poll time.Duration) (reply, int, error) {
-	r, err := a.do(ctx, buf, http.MethodPost, "GetAccountsDetail", detailBody(requestID))
+func (a *api) accountsDetail(ctx context.Context, c *client, requestID string, poll time.Duration) (reply, int, error) {
+	r, err := a.do(ctx, c, http.MethodPost, "GetAccountsDetail", detailBody(requestID))
 	for n := 1; ; n++ {
 		switch {
 		case err != nil:
@@ -147,7 +157,7 @@ func (a *api) accountsDetail(ctx context.Context, buf *bytes.Buffer, requestID s
 			return r, n, fmt.Errorf("GetAccountsDetail still pending: %w", ctx.Err())
 		case <-t.C:
 		}
-		r, err = a.do(ctx, buf, http.MethodGet, "GetAccountsDetailAsync/"+requestID, nil)
+		r, err = a.do(ctx, c, http.MethodGet, "GetAccountsDetailAsync/"+requestID, nil)
 	}
 }
 

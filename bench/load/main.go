@@ -52,6 +52,7 @@ type config struct {
 	duration     time.Duration
 	warmup       time.Duration
 	concurrency  int
+	rounds       int
 	logins       int
 	json         bool
 	url          string
@@ -78,6 +79,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time of each workload, on bankfeed and on the baseline each")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
+	fs.IntVar(&c.rounds, "rounds", 5, "slices the measured time is cut into, alternating between bankfeed and the baseline, so that the noise of a shared machine falls on both")
 	fs.IntVar(&c.logins, "logins", 200, "saved sandbox logins to provision (distinct users)")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object per workload instead of a table")
 	fs.StringVar(&c.url, "url", "", "target the bankfeed at this URL instead of starting one; it must serve the harness's scenario (-scenarios-out); its memory is unknown")
@@ -111,6 +113,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case c.concurrency < 1:
 		return c, errors.New("-concurrency must be at least 1")
+	case c.rounds < 1:
+		return c, errors.New("-rounds must be at least 1")
 	case c.logins < 1:
 		return c, errors.New("-logins must be at least 1")
 	case c.duration < 100*time.Millisecond:
@@ -190,30 +194,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if w == "sessions" {
 			progress("sessions: opening %d sessions with %d clients", cfg.sessions, cfg.concurrency)
 			runSessions(ctx, cfg, bankfeed, server, &rep, progress)
-		} else {
-			progress("%s: %d clients, %s warm-up, %s measured, on bankfeed", w, cfg.concurrency, cfg.warmup, cfg.duration)
-			var profile func() error
-			r := drive(ctx, bankfeed, cfg.poll, cfg.concurrency, cfg.warmup, cfg.duration, ops[w], func() {
-				resetPeak(server, progress)
-				if cfg.cpuProfile != "" {
-					profile = startProfile(server, profilePath(cfg, w), cfg.duration)
-				}
-			})
-			rep.fill(r)
-			rep.PeakRSSBytes = peakOf(server, progress)
-			if profile != nil {
-				if err := profile(); err != nil {
-					return err
-				}
-			}
-			reportErrors(progress, "bankfeed", r)
-			if base != nil {
-				progress("%s: the same on the baseline", w)
-				b := drive(ctx, newAPI(newHTTPClient(cfg.concurrency), base.url, cfg.customer), cfg.poll, cfg.concurrency,
-					cfg.warmup, cfg.duration, ops[w], func() { resetPeak(base, progress) })
-				rep.setBaseline(b, peakOf(base, progress))
-				reportErrors(progress, "baseline", b)
-			}
+		} else if err := runDriven(ctx, cfg, w, ops[w], bankfeed, server, base, &rep, progress); err != nil {
+			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -227,6 +209,66 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !cfg.json {
 		return writeTable(stdout, reps)
+	}
+	return nil
+}
+
+// runDriven runs workload w into rep: for each of cfg.rounds, a slice of
+// the measured time on bankfeed then one on the baseline, each after the
+// warm-up in the first round. The CPU profile, if asked for, runs from the
+// first slice on bankfeed to the last: bankfeed is idle during the
+// baseline's slices, which add nothing to it.
+func runDriven(ctx context.Context, cfg config, w string, op opFunc, bankfeed *api, server, base *process, rep *report, progress func(string, ...any)) error {
+	progress("%s: %d clients, %s warm-up, %s measured in %d rounds, on bankfeed and the baseline in turn", w, cfg.concurrency, cfg.warmup, cfg.duration, cfg.rounds)
+	slice := cfg.duration / time.Duration(cfg.rounds)
+	var baseline *api
+	profiled := slice
+	if base != nil {
+		baseline = newAPI(newHTTPClient(cfg.concurrency), base.url, cfg.customer)
+		if cfg.rounds > 1 {
+			profiled = time.Duration(cfg.rounds)*slice + time.Duration(cfg.rounds-1)*slice + cfg.warmup
+		}
+	} else {
+		profiled = time.Duration(cfg.rounds) * slice
+	}
+	var (
+		mine, theirs result
+		profile      func() error
+	)
+	for round := range cfg.rounds {
+		warmup := time.Duration(0)
+		if round == 0 {
+			warmup = cfg.warmup
+		}
+		var measuring func()
+		if round == 0 {
+			measuring = func() {
+				resetPeak(server, progress)
+				if cfg.cpuProfile != "" {
+					profile = startProfile(server, profilePath(cfg, w), profiled)
+				}
+			}
+		}
+		mine.add(drive(ctx, bankfeed, cfg.poll, cfg.concurrency, warmup, slice, op, measuring))
+		if baseline != nil {
+			var measuring func()
+			if round == 0 {
+				measuring = func() { resetPeak(base, progress) }
+			}
+			theirs.add(drive(ctx, baseline, cfg.poll, cfg.concurrency, warmup, slice, op, measuring))
+		}
+	}
+	mine.sort()
+	rep.fill(mine)
+	rep.PeakRSSBytes = peakOf(server, progress)
+	reportErrors(progress, "bankfeed", mine)
+	if baseline != nil {
+		theirs.sort()
+		rep.setBaseline(theirs, peakOf(base, progress))
+		reportErrors(progress, "baseline", theirs)
+	}
+	if profile != nil {
+		return profile()
 	}
 	return nil
 }

@@ -38,9 +38,9 @@ func provision(ctx context.Context, a *api, n, par int, poll time.Duration) ([]s
 	next := make(chan int)
 	for range min(par, n) {
 		wg.Go(func() {
-			var buf bytes.Buffer
+			var c client
 			for i := range next {
-				got, err := provisionOne(ctx, a, &buf, i, poll)
+				got, err := provisionOne(ctx, a, &c, i, poll)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("provisioning %s: %w", username(i), err)
@@ -78,14 +78,14 @@ type provisioned struct {
 	loginID string
 }
 
-func provisionOne(ctx context.Context, a *api, buf *bytes.Buffer, i int, poll time.Duration) (*provisioned, error) {
+func provisionOne(ctx context.Context, a *api, c *client, i int, poll time.Duration) (*provisioned, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	p := &provisioned{recording: recording{}}
 	keep := func(key string, r reply) { p.recording[key] = reply{Status: r.Status, Body: bytes.Clone(r.Body)} }
 
 	user := username(i)
-	ar, r, err := a.authorize(ctx, buf, credentialsBody(user), 203)
+	ar, r, err := a.authorize(ctx, c, credentialsBody(user), 203)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func provisionOne(ctx context.Context, a *api, buf *bytes.Buffer, i int, poll ti
 	}
 	keep(keyLogin(user), r)
 	live := ar.RequestId
-	ar, r, err = a.authorize(ctx, buf, answerBody(live, ar.SecurityChallenges[0].Prompt), 200)
+	ar, r, err = a.authorize(ctx, c, answerBody(live, ar.SecurityChallenges[0].Prompt), 200)
 	if err != nil {
 		return nil, err
 	}
@@ -103,17 +103,17 @@ func provisionOne(ctx context.Context, a *api, buf *bytes.Buffer, i int, poll ti
 	}
 	keep(keyAnswer(live), r)
 	p.loginID = ar.Login.Id
-	if r, _, err = a.accountsDetail(ctx, buf, live, poll); err != nil {
+	if r, _, err = a.accountsDetail(ctx, c, live, poll); err != nil {
 		return nil, err
 	}
 	keep(keyDetail(live), r)
 
-	ar, r, err = a.authorize(ctx, buf, cachedBody(p.loginID), 200)
+	ar, r, err = a.authorize(ctx, c, cachedBody(p.loginID), 200)
 	if err != nil {
 		return nil, err
 	}
 	keep(keyCached(p.loginID), r)
-	if r, _, err = a.accountsDetail(ctx, buf, ar.RequestId, poll); err != nil {
+	if r, _, err = a.accountsDetail(ctx, c, ar.RequestId, poll); err != nil {
 		return nil, err
 	}
 	keep(keyDetail(ar.RequestId), r)

@@ -30,8 +30,12 @@ type report struct {
 	P95MS         float64  `json:"p95_ms"`
 	P99MS         float64  `json:"p99_ms"`
 	MaxMS         float64  `json:"max_ms"`
-	Errors        int      `json:"errors"`
-	PeakRSSBytes  *int64   `json:"peak_rss_bytes"`
+	// RequestP50MS and RequestP99MS are of single requests, where the
+	// others are of whole operations.
+	RequestP50MS float64 `json:"request_p50_ms"`
+	RequestP99MS float64 `json:"request_p99_ms"`
+	Errors       int     `json:"errors"`
+	PeakRSSBytes *int64  `json:"peak_rss_bytes"`
 	// Baseline is the baseline's side of the run.
 	Baseline *baselineReport `json:"baseline,omitempty"`
 	// Sessions and RSSBytes are the sessions run's: how many sessions the
@@ -46,6 +50,7 @@ type baselineReport struct {
 	P50MS        float64 `json:"p50_ms"`
 	P95MS        float64 `json:"p95_ms"`
 	P99MS        float64 `json:"p99_ms"`
+	RequestP99MS float64 `json:"request_p99_ms"`
 	Errors       int     `json:"errors"`
 	PeakRSSBytes *int64  `json:"peak_rss_bytes"`
 }
@@ -53,11 +58,13 @@ type baselineReport struct {
 // fill sets the figures of r from a run's result.
 func (rep *report) fill(r result) {
 	rep.DurationS = r.window.Seconds()
-	rep.Ops, rep.Requests, rep.Errors = r.ops, r.requests, r.errors
+	rep.Ops, rep.Requests, rep.Errors = r.ops, len(r.requests), r.errors
 	if r.window > 0 {
 		rep.ThroughputRPS = round(r.throughput(), 1)
 	}
-	rep.P50MS, rep.P95MS, rep.P99MS, rep.MaxMS = r.percentile(50), r.percentile(95), r.percentile(99), r.percentile(100)
+	rep.P50MS, rep.P95MS, rep.P99MS = percentile(r.latencies, 50), percentile(r.latencies, 95), percentile(r.latencies, 99)
+	rep.MaxMS = percentile(r.latencies, 100)
+	rep.RequestP50MS, rep.RequestP99MS = percentile(r.requests, 50), percentile(r.requests, 99)
 }
 
 func (rep *report) setBaseline(b result, peak *int64) {
@@ -67,8 +74,8 @@ func (rep *report) setBaseline(b result, peak *int64) {
 		ratio := round(rep.ThroughputRPS/rps, 3)
 		rep.Ratio = &ratio
 	}
-	rep.Baseline = &baselineReport{Ops: b.ops, P50MS: b.percentile(50), P95MS: b.percentile(95), P99MS: b.percentile(99),
-		Errors: b.errors, PeakRSSBytes: peak}
+	rep.Baseline = &baselineReport{Ops: b.ops, P50MS: percentile(b.latencies, 50), P95MS: percentile(b.latencies, 95),
+		P99MS: percentile(b.latencies, 99), RequestP99MS: percentile(b.requests, 99), Errors: b.errors, PeakRSSBytes: peak}
 }
 
 func round(v float64, digits int) float64 {
@@ -88,7 +95,7 @@ func writeJSON(w io.Writer, rep report) error {
 // writeTable writes the reports as a table readable in a terminal.
 func writeTable(w io.Writer, reps []report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\ttarget\tconc\tops/s\tbaseline ops/s\tratio\tp50 ms\tp95 ms\tp99 ms\terrors\tpeak RSS\tbaseline p99 ms\t")
+	fmt.Fprintln(tw, "workload\ttarget\tconc\tops/s\tbaseline ops/s\tratio\tp50 ms\tp95 ms\tp99 ms\treq p99 ms\terrors\tpeak RSS\tbaseline p99 ms\t")
 	for _, r := range reps {
 		if r.Sessions != nil {
 			continue
@@ -101,8 +108,8 @@ func writeTable(w io.Writer, reps []report) error {
 		if r.Ratio != nil {
 			ratio = fmt.Sprintf("%.3f", *r.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t\n", r.Workload, r.Target, r.Concurrency,
-			r.ThroughputRPS, base, ratio, r.P50MS, r.P95MS, r.P99MS, r.Errors, mib(r.PeakRSSBytes), bp99)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t\n", r.Workload, r.Target, r.Concurrency,
+			r.ThroughputRPS, base, ratio, r.P50MS, r.P95MS, r.P99MS, r.RequestP99MS, r.Errors, mib(r.PeakRSSBytes), bp99)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 )
@@ -43,10 +41,10 @@ func holdSessions(ctx context.Context, a *api, users, n, conc, answers int, meas
 	begin := time.Now()
 	for range conc {
 		wg.Go(func() {
-			var buf bytes.Buffer
+			var c client
 			for i := range next {
 				octx, cancel := context.WithTimeout(ctx, opTimeout)
-				ar, _, err := a.authorize(octx, &buf, credentialsBody(username(i%users)), 203)
+				ar, _, err := a.authorize(octx, &c, credentialsBody(username(i%users)), 203)
 				cancel()
 				if err == nil && len(ar.SecurityChallenges) != 1 {
 					err = fmt.Errorf("Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
@@ -73,7 +71,7 @@ func holdSessions(ctx context.Context, a *api, users, n, conc, answers int, meas
 		measured()
 	}
 
-	var buf bytes.Buffer
+	var c client
 	for j := range min(answers, n) {
 		s := opened[j*n/min(answers, n)]
 		if s.requestID == "" || ctx.Err() != nil {
@@ -81,7 +79,7 @@ func holdSessions(ctx context.Context, a *api, users, n, conc, answers int, meas
 		}
 		octx, cancel := context.WithTimeout(ctx, opTimeout)
 		start := time.Now()
-		_, _, err := a.authorize(octx, &buf, answerBody(s.requestID, s.prompt), 200)
+		_, _, err := a.authorize(octx, &c, answerBody(s.requestID, s.prompt), 200)
 		took := time.Since(start)
 		cancel()
 		if err != nil {
@@ -89,9 +87,9 @@ func holdSessions(ctx context.Context, a *api, users, n, conc, answers int, meas
 			continue
 		}
 		out.answers.ops++
-		out.answers.requests++
 		out.answers.latencies = append(out.answers.latencies, took)
+		out.answers.requests = append(out.answers.requests, took)
 	}
-	slices.Sort(out.answers.latencies)
+	out.answers.sort()
 	return out
 }
