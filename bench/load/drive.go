@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -111,18 +112,18 @@ func percentile(sorted []time.Duration, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(float64(len(sorted))*p/100+0.5) - 1
+	i := int(math.Ceil(float64(len(sorted))*p/100)) - 1
 	i = min(max(i, 0), len(sorted)-1)
 	return float64(sorted[i].Microseconds()) / 1000
 }
 
-// drive runs conc workers through op for warmup then dur. Only operations
-// that finish within the measured window (the dur after warmup) count:
-// their number over dur is the throughput, their durations the latencies.
-// At the end of the window no operation is cut short: the workers stop
-// beginning new ones, and those in flight finish uncounted, so that the
-// server is idle when drive returns. measuring, if not nil, is called as
-// the window opens.
+// drive runs conc workers through op for warmup then dur, and returns what
+// it measured, unsorted. Only operations that finish within the measured
+// window (the dur after warmup) count: their number over dur is the
+// throughput, their durations the latencies. At the end of the window no
+// operation is cut short: the workers stop beginning new ones, and those
+// in flight finish uncounted, so that the server is idle when drive
+// returns. measuring, if not nil, is called as the window opens.
 func drive(ctx context.Context, a *api, poll time.Duration, conc int, warmup, dur time.Duration, op opFunc, measuring func()) result {
 	begin := time.Now()
 	open, end := begin.Add(warmup), begin.Add(warmup+dur)
@@ -178,6 +179,5 @@ func drive(ctx context.Context, a *api, poll time.Duration, conc int, warmup, du
 		})
 	}
 	wg.Wait()
-	all.sort()
 	return all
 }

@@ -171,9 +171,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bankfeed := newAPI(newHTTPClient(cfg.concurrency), url, cfg.customer)
 
 	var (
-		ids  []string
-		base *process
-		reps []report
+		ids      []string
+		base     *process
+		baseline *api
+		reps     []report
 	)
 	if slices.ContainsFunc(cfg.workloads, func(w string) bool { return w != "sessions" }) {
 		progress("provisioning %d saved logins on %s", cfg.logins, url)
@@ -186,6 +187,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			defer base.stop()
+			baseline = newAPI(newHTTPClient(cfg.concurrency), base.url, cfg.customer)
 		}
 	}
 	ops := workloads(ids, cfg.concurrency)
@@ -194,7 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if w == "sessions" {
 			progress("sessions: opening %d sessions with %d clients", cfg.sessions, cfg.concurrency)
 			runSessions(ctx, cfg, bankfeed, server, &rep, progress)
-		} else if err := runDriven(ctx, cfg, w, ops[w], bankfeed, server, base, &rep, progress); err != nil {
+		} else if err := runDriven(ctx, cfg, w, ops[w], bankfeed, baseline, server, base, &rep, progress); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -214,48 +216,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // runDriven runs workload w into rep: for each of cfg.rounds, a slice of
-// the measured time on bankfeed then one on the baseline, each after the
-// warm-up in the first round. The CPU profile, if asked for, runs from the
-// first slice on bankfeed to the last: bankfeed is idle during the
-// baseline's slices, which add nothing to it.
-func runDriven(ctx context.Context, cfg config, w string, op opFunc, bankfeed *api, server, base *process, rep *report, progress func(string, ...any)) error {
+// the measured time on bankfeed then one on the baseline (when not nil),
+// each after the warm-up in the first round. server and base are their
+// processes, nil when unknown.
+func runDriven(ctx context.Context, cfg config, w string, op opFunc, bankfeed, baseline *api, server, base *process, rep *report, progress func(string, ...any)) error {
 	progress("%s: %d clients, %s warm-up, %s measured in %d rounds, on bankfeed and the baseline in turn", w, cfg.concurrency, cfg.warmup, cfg.duration, cfg.rounds)
 	slice := cfg.duration / time.Duration(cfg.rounds)
-	var baseline *api
-	profiled := slice
-	if base != nil {
-		baseline = newAPI(newHTTPClient(cfg.concurrency), base.url, cfg.customer)
-		if cfg.rounds > 1 {
-			profiled = time.Duration(cfg.rounds)*slice + time.Duration(cfg.rounds-1)*slice + cfg.warmup
-		}
-	} else {
-		profiled = time.Duration(cfg.rounds) * slice
+	// The CPU profile runs from the first measured slice on bankfeed to
+	// the end of the last: bankfeed is idle during the baseline's slices
+	// (and its warm-up) in between, which add nothing to it.
+	profiled := time.Duration(cfg.rounds) * slice
+	if baseline != nil && cfg.rounds > 1 {
+		profiled += time.Duration(cfg.rounds-1)*slice + cfg.warmup
 	}
 	var (
 		mine, theirs result
 		profile      func() error
 	)
 	for round := range cfg.rounds {
-		warmup := time.Duration(0)
+		// The first round warms up, and its measured slices start the
+		// peaks and the profile.
+		var (
+			warmup               time.Duration
+			measuring, baseStart func()
+		)
 		if round == 0 {
 			warmup = cfg.warmup
-		}
-		var measuring func()
-		if round == 0 {
 			measuring = func() {
 				resetPeak(server, progress)
 				if cfg.cpuProfile != "" {
 					profile = startProfile(server, profilePath(cfg, w), profiled)
 				}
 			}
+			baseStart = func() { resetPeak(base, progress) }
 		}
 		mine.add(drive(ctx, bankfeed, cfg.poll, cfg.concurrency, warmup, slice, op, measuring))
 		if baseline != nil {
-			var measuring func()
-			if round == 0 {
-				measuring = func() { resetPeak(base, progress) }
-			}
-			theirs.add(drive(ctx, baseline, cfg.poll, cfg.concurrency, warmup, slice, op, measuring))
+			theirs.add(drive(ctx, baseline, cfg.poll, cfg.concurrency, warmup, slice, op, baseStart))
 		}
 	}
 	mine.sort()

@@ -96,6 +96,24 @@ func TestRunJSON(t *testing.T) {
 	}
 }
 
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := range 100 {
+		d = append(d, time.Duration(i+1)*time.Millisecond)
+	}
+	for _, c := range []struct{ p, want float64 }{{50, 50}, {95, 95}, {99, 99}, {100, 100}, {0.5, 1}} {
+		if got := percentile(d, c.p); got != c.want {
+			t.Errorf("percentile(1..100 ms, %v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+	if got := percentile(d[:3], 50); got != 2 {
+		t.Errorf("percentile(1..3 ms, 50) = %v, want 2", got)
+	}
+	if got := percentile(nil, 99); got != 0 {
+		t.Errorf("percentile of nothing = %v, want 0", got)
+	}
+}
+
 // TestTable checks that without -json the harness prints its table.
 func TestTable(t *testing.T) {
 	rps, ratio, peak := 100.0, 0.5, int64(64<<20)
