@@ -22,12 +22,12 @@ import (
 // shape, so a field added to the wire types without it fails them.
 func marshal(v any) ([]byte, error) {
 	if d, ok := v.(*flinks.AccountsDetailResponse); ok && d != nil {
-		e := detailEncoder{b: make([]byte, 0, detailSize(d))}
-		e.accountsDetail(d)
+		var e detailEncoder
+		b := e.accountsDetail(make([]byte, 0, detailSize(d)), d)
 		if e.err != nil {
 			return nil, e.err
 		}
-		return append(e.b, '\n'), nil
+		return append(b, '\n'), nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -46,15 +46,13 @@ func detailSize(d *flinks.AccountsDetailResponse) int {
 	return n
 }
 
-// detailEncoder writes the body of GetAccountsDetail into b, remembering the
-// first error.
+// detailEncoder appends the body of GetAccountsDetail to a buffer,
+// remembering the first error.
 type detailEncoder struct {
-	b   []byte
 	err error
 }
 
-func (e *detailEncoder) accountsDetail(d *flinks.AccountsDetailResponse) {
-	b := e.b
+func (e *detailEncoder) accountsDetail(b []byte, d *flinks.AccountsDetailResponse) []byte {
 	b = append(b, `{"HttpStatusCode":`...)
 	b = strconv.AppendInt(b, int64(d.HttpStatusCode), 10)
 	b = append(b, `,"Accounts":`...)
@@ -66,9 +64,7 @@ func (e *detailEncoder) accountsDetail(d *flinks.AccountsDetailResponse) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			e.b = b
-			e.accountDetail(&d.Accounts[i])
-			b = e.b
+			b = e.accountDetail(b, &d.Accounts[i])
 		}
 		b = append(b, ']')
 	}
@@ -86,11 +82,10 @@ func (e *detailEncoder) accountsDetail(d *flinks.AccountsDetailResponse) {
 		b = append(b, `,"Tag":`...)
 		b = appendString(b, d.Tag)
 	}
-	e.b = append(b, '}')
+	return append(b, '}')
 }
 
-func (e *detailEncoder) accountDetail(a *flinks.AccountDetail) {
-	b := e.b
+func (e *detailEncoder) accountDetail(b []byte, a *flinks.AccountDetail) []byte {
 	b = append(b, `{"Transactions":`...)
 	if a.Transactions == nil {
 		b = append(b, "null"...)
@@ -134,7 +129,7 @@ func (e *detailEncoder) accountDetail(a *flinks.AccountDetail) {
 	b = appendStringPtr(b, a.AccountType)
 	b = append(b, `,"Id":`...)
 	b = appendString(b, a.Id)
-	e.b = append(b, '}')
+	return append(b, '}')
 }
 
 func (e *detailEncoder) transaction(b []byte, t *flinks.Transaction) []byte {
