@@ -53,6 +53,7 @@ type serveConfig struct {
 	maxBody        int64
 	jobTimeout     time.Duration
 	refresh        refreshConfig
+	pprof          string // address of the runtime profiles; empty: not served
 }
 
 // refreshConfig is the configuration of the scheduled refresh.
@@ -102,6 +103,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"address to listen on (BANKFEED_ADDR)")
 	fs.StringVar(&cfg.scenarios, "scenarios", envOr(getenv, "BANKFEED_SCENARIOS", ""),
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
+	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
+		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (BANKFEED_LOG_LEVEL)")
 	fs.IntVar(&cfg.maxMFAAttempts, "max-mfa-attempts", 3,

@@ -63,6 +63,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	if err != nil {
 		return err
 	}
+	if cfg.pprof != "" {
+		stopPprof, err := startPprof(cfg.pprof, log)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 	janitor.Start(ctx)
 	var runner jobRunner
 	if !o.noJobs {

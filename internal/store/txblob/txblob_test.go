@@ -1,7 +1,9 @@
 package txblob
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -41,15 +43,58 @@ func TestTransactionsBlob(t *testing.T) {
 		}
 	}
 	other := slices.Clone(blob)
-	other[0] = format + 1
+	other[0] = formatNewestFirst + 1
 	if _, err := Decode(other, unbounded); err == nil {
 		t.Errorf("a blob of format %d decoded", other[0])
 	}
 }
 
+// TestTransactionsBlobWindow checks that a read selects the transactions
+// of its window, whether the blob is newest first (where the read stops at
+// the first older transaction) or in any order.
+func TestTransactionsBlobWindow(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 500 {
+		n := r.IntN(30)
+		txs := make([]connector.Transaction, n)
+		day := int64(20_000)
+		for j := range txs {
+			if i%2 == 0 {
+				day -= r.Int64N(3) // newest first, some days twice
+			} else {
+				day = 20_000 - r.Int64N(40) // any order
+			}
+			txs[j] = connector.Transaction{ID: fmt.Sprintf("tx-%d", j), Date: time.Unix(day*secondsPerDay, 0).UTC(),
+				Description: fmt.Sprintf("desc %d", r.IntN(100)), Debit: connector.Cents(r.IntN(1000))}
+		}
+		blob := Append(nil, txs)
+		if sorted := slices.IsSortedFunc(txs, func(a, b connector.Transaction) int { return b.Date.Compare(a.Date) }); sorted != (blob[0] == formatNewestFirst) {
+			t.Fatalf("newest first %v, format %d", sorted, blob[0])
+		}
+		w := Window{From: 20_000 - r.Int64N(45), To: 20_000 - r.Int64N(20)}
+		if r.IntN(3) == 0 && n > 0 {
+			w.After, w.HasAfter = txs[r.IntN(n)].ID, true
+		}
+		var want []connector.Transaction
+		for _, tx := range txs {
+			if w.HasAfter && tx.ID == w.After {
+				break
+			}
+			if d := EpochDay(tx.Date); d >= w.From && d <= w.To {
+				want = append(want, tx)
+			}
+		}
+		got, err := Decode(blob, w)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("case %d, window %+v of %v:\ngot  %v, %v\nwant %v", i, w, txs, got, err, want)
+		}
+	}
+}
+
 func FuzzDecodeTransactions(f *testing.F) {
 	f.Add(Append(nil, blobFixture()))
-	f.Add([]byte{format})
+	f.Add([]byte{formatNewestFirst})
+	f.Add([]byte{formatAnyOrder})
 	f.Fuzz(func(t *testing.T, blob []byte) {
 		Decode(blob, unbounded)
 		Decode(blob, Window{From: 0, To: 10, After: "tx-1", HasAfter: true})
