@@ -168,8 +168,14 @@ func (s *Service) dataView(ctx context.Context, customerID string, call DataCall
 		if busy {
 			return nil, s.pending(ctx, sess, call)
 		}
-		return nil, s.sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
-			Message: "Inputs session id or card if were not found: no data has been collected for this login yet; authorize it live (MostRecentCached: false)."})
+		// The fetch may have finished between the two reads: its snapshot
+		// and the end of its session are written together, so a second
+		// read tells.
+		v.snap, _, err = s.store.Snapshot(ctx, customerID, sess.LoginID, query(opts))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, s.sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+				Message: "Inputs session id or card if were not found: no data has been collected for this login yet; authorize it live (MostRecentCached: false)."})
+		}
 	}
 	if err != nil {
 		return nil, err
