@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/app"
@@ -282,7 +283,11 @@ func TestKeyRotationCrash(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill it once it has resealed a few values, well before the end.
+	// Kill it once it has resealed a few values, well before the end; and
+	// in any case after a minute, so that a rotation that hangs fails the
+	// test instead of hanging it.
+	watchdog := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+	defer watchdog.Stop()
 	lines := bufio.NewScanner(stdout)
 	resealed := 0
 	for resealed < 3 && lines.Scan() {
