@@ -92,9 +92,13 @@ type Tenants struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	mu       sync.Mutex
-	byID     map[string]*customer
-	loadedAt time.Time
+	// mu guards byID and loadedAt, held only to read or swap them;
+	// reloading serializes the reads of the customer list, so that no
+	// request waits on the database while holding mu.
+	mu        sync.RWMutex
+	byID      map[string]*customer
+	loadedAt  time.Time
+	reloading sync.Mutex
 }
 
 // customer is a customer as served, with its limiters.
@@ -286,21 +290,20 @@ func (t *Tenants) Sweep(ctx context.Context) error {
 // none (or it is the sandbox customer outside sandbox mode). The whole list
 // is read again when older than refreshEvery, so that changes made by
 // `bankfeed customers` (another process) reach every server within
-// seconds; an id missing from it is looked up on its own, so that a
+// seconds; while one request reads it, the others go on with the list in
+// hand. An id missing from the list is looked up on its own, so that a
 // customer just added is served at once. These are wall-clock times, not
 // the injected clock: they pace the server's work and decide nothing a
 // client sees.
 func (t *Tenants) lookup(ctx context.Context, id string) (*customer, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	if t.byID == nil || now.Sub(t.loadedAt) > refreshEvery {
-		if err := t.load(ctx, now); err != nil {
-			return nil, err
-		}
+	if err := t.refresh(ctx); err != nil {
+		return nil, err
 	}
-	if c := t.byID[id]; c != nil {
+	t.mu.RLock()
+	c := t.byID[id]
+	t.mu.RUnlock()
+	if c != nil {
 		return c, nil
 	}
 	sc, err := t.store.Customer(ctx, id)
@@ -310,18 +313,52 @@ func (t *Tenants) lookup(ctx context.Context, id string) (*customer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenants: read customer: %w", err)
 	}
-	c := newCustomer(sc, nil)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c := t.byID[id]; c != nil {
+		return c, nil // added by a concurrent lookup or reload
+	}
+	c = newCustomer(sc, nil)
 	t.byID[id] = c
 	return c, nil
 }
 
-// load reads every customer, keeping the limiters of those whose rates did
-// not change: a limiter's state is what enforces the rate.
-func (t *Tenants) load(ctx context.Context, now time.Time) error {
+// refresh reads the customer list again when it is older than
+// refreshEvery. Only one request reads it at a time; the others wait for
+// the first list, and later ones go on with the list in hand.
+func (t *Tenants) refresh(ctx context.Context) error {
+	t.mu.RLock()
+	loaded, fresh := t.byID != nil, time.Since(t.loadedAt) <= refreshEvery
+	t.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	if loaded {
+		if !t.reloading.TryLock() {
+			return nil
+		}
+	} else {
+		t.reloading.Lock()
+	}
+	defer t.reloading.Unlock()
+	t.mu.RLock()
+	fresh = t.byID != nil && time.Since(t.loadedAt) <= refreshEvery
+	t.mu.RUnlock()
+	if fresh {
+		return nil // read by the request this one waited for
+	}
+	return t.load(ctx)
+}
+
+// load reads every customer and swaps the list in.
+func (t *Tenants) load(ctx context.Context) error {
 	list, err := t.store.Customers(ctx)
 	if err != nil {
 		return fmt.Errorf("tenants: read customers: %w", err)
 	}
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	next := make(map[string]*customer, len(list))
 	for _, sc := range list {
 		if sc.Sandbox && !t.sandbox {
