@@ -594,11 +594,7 @@ func TestDeleteCard(t *testing.T) {
 	}
 
 	// No row of any table names the login or its sessions.
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dataDir, "bankfeed.db")+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, s)
 	tables := tableNames(t, db)
 	if !slices.Contains(tables, "sessions") || !slices.Contains(tables, "river_job") {
 		t.Fatalf("tables %v lack sessions or river_job", tables)
