@@ -1,8 +1,9 @@
-// Package accounts turns a login's stored snapshot into the bodies of the
-// Flinks data endpoints: GetAccountsDetail, GetAccountsSummary and
-// GetStatements. It is pure: Parse validates a request's options into a
-// store query, the store reads, and Detail, Summary and Statements map what
-// it read, with no I/O and the clock passed in.
+// Package accounts serves the Flinks data endpoints (GetAccountsDetail,
+// GetAccountsSummary, GetStatements and their *Async twins) from a login's
+// stored snapshot. Service checks a call against its session and reads, in
+// one read transaction, what the call asks for; the rest is pure: Parse
+// validates a request's options into a store query, and Detail, Summary and
+// Statements map what the store read, with the clock passed in.
 package accounts
 
 import (

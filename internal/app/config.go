@@ -56,6 +56,12 @@ type serveConfig struct {
 	pprof          string // address of the runtime profiles; empty: not served
 }
 
+// buildConfig is what build takes of the server's configuration.
+func (c serveConfig) buildConfig() buildConfig {
+	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody,
+		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule}
+}
+
 // refreshConfig is the configuration of the scheduled refresh.
 type refreshConfig struct {
 	// schedule is nil when the nightly pass is off.

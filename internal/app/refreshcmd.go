@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 )
@@ -47,39 +46,26 @@ func refreshCommand(ctx context.Context, args []string, getenv func(string) stri
 		return ErrUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := openStore(ctx, cfg)
+	stk, err := build(ctx, buildConfig{storeConfig: cfg, scenarios: *scenarios, jobTimeout: *jobTimeout, refreshWorkers: *workers}, log, o.now)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	keys, err := openKeyRing(ctx, cfg, st, log)
-	if err != nil {
+	if err := stk.startJobs(context.WithoutCancel(ctx)); err != nil {
+		stk.close(context.Background())
 		return err
 	}
-	conns, err := connectors(cfg.sandbox, *scenarios)
-	if err != nil {
-		return err
-	}
-	svc, err := authorize.New(authorize.Config{Store: st, Vault: keys.ring, Connectors: conns, Logger: log, Now: o.now})
-	if err != nil {
-		return err
-	}
-	runner, err := st.startJobs(context.WithoutCancel(ctx), jobs.Config{Fetcher: svc, Logger: log, JobTimeout: *jobTimeout,
-		Refresher: svc, Store: st, RefreshWorkers: *workers})
-	if err != nil {
-		return err
-	}
-	// At the store's precision, to compare with the logins' LastAttempt.
-	start := o.now().UTC().Truncate(time.Microsecond)
+	// The pass's own clock: the outcomes are the logins tried since.
+	start := stk.refresh.Now()
 	began := time.Now()
-	plan, err := runner.RunPass(ctx, *window)
+	plan, err := stk.jobs.RunPass(ctx, *window)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := errors.Join(err, runner.Stop(stopCtx)); err != nil {
+	defer stk.close(stopCtx)
+	if err := errors.Join(err, stk.stopJobs(stopCtx)); err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
 	took := time.Since(began)
-	out, err := refresh.Outcomes(ctx, st, start)
+	out, err := refresh.Outcomes(ctx, stk.store, start)
 	if err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}

@@ -1,9 +1,11 @@
-// Package authorize is bankfeed's session engine: the /Authorize use cases
-// (live login with credentials, MFA rounds, cached and live reopen of a saved
-// login) over a pure state machine.
-//
-// Step is the state machine, (state, event, now) -> next state, with no I/O.
-// Service calls the connectors, seals secrets with the vault, and persists
-// each transition in one store transaction, so that any server process can
+// Package authorize runs bankfeed's Authorize conversations: a live login
+// with credentials and its MFA rounds, the live and cached reopen of a saved
+// login, and AuthorizeMultiple. Each request moves the session's pure state
+// machine (package session) one or more steps, calls the institution's
+// connector, seals what must be kept (package secrets), and persists the
+// transition in one store transaction, so that any server process can
 // continue a conversation, and a restart loses none.
+//
+// It returns results, not wire bodies: package httpapi builds the 200 and
+// 203 responses from a Result.
 package authorize

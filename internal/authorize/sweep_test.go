@@ -12,6 +12,8 @@ import (
 	"github.com/bankfeed/bankfeed/connectors/sandbox"
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/store/sqlitestore"
 	"github.com/bankfeed/bankfeed/internal/vault"
@@ -37,12 +39,13 @@ func TestSweep(t *testing.T) {
 	}
 	sb, _ := sandbox.New(scenarios...)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	svc, err := authorize.New(authorize.Config{Store: st, Vault: v, Connectors: []connector.Connector{sb}, Now: func() time.Time { return now }})
+	banks, err := institutions.New([]connector.Connector{sb})
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc := authorize.New(authorize.Config{Store: st, Secrets: secrets.NewKeeper(v), Institutions: banks, Now: func() time.Time { return now }})
 	const customer = "c1"
-	login := func(save bool) *flinks.AuthorizeResponse {
+	login := func(save bool) *authorize.Result {
 		resp, err := svc.Authorize(ctx, customer, &flinks.AuthorizeRequest{
 			Institution: "FlinksCapital", Username: map[bool]string{true: "greatday_nomfa", false: "greatday_allquestions"}[save],
 			Password: "Everyday", Save: flinks.Bool(save),
@@ -53,11 +56,11 @@ func TestSweep(t *testing.T) {
 		return resp
 	}
 	saved, unsaved := login(true), login(false)
-	if unsaved.Challenged() {
+	if !unsaved.Authorized() {
 		// greatday_allquestions asks three rounds; answer them.
 		for _, answer := range []string{"Triangle", "Montreal", "Canada"} {
-			unsaved, err = svc.Authorize(ctx, customer, &flinks.AuthorizeRequest{RequestId: unsaved.RequestId,
-				SecurityResponses: flinks.SecurityResponses{unsaved.SecurityChallenges[0].Prompt: {answer}}})
+			unsaved, err = svc.Authorize(ctx, customer, &flinks.AuthorizeRequest{RequestId: unsaved.RequestID,
+				SecurityResponses: flinks.SecurityResponses{unsaved.Challenges[0].Prompt: {answer}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +75,7 @@ func TestSweep(t *testing.T) {
 	if err := svc.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Login(ctx, customer, unsaved.Login.Id); err != nil {
+	if _, err := st.Login(ctx, customer, unsaved.Login.ID); err != nil {
 		t.Fatalf("unsaved login swept early: %v", err)
 	}
 	// After it, the unsaved login and both sessions are gone; the saved
@@ -81,15 +84,15 @@ func TestSweep(t *testing.T) {
 	if err := svc.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Login(ctx, customer, unsaved.Login.Id); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.Login(ctx, customer, unsaved.Login.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unsaved login after the retention: %v", err)
 	}
-	for _, rid := range []string{saved.RequestId, unsaved.RequestId} {
+	for _, rid := range []string{saved.RequestID, unsaved.RequestID} {
 		if _, err := st.Session(ctx, customer, rid); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("session %s after the retention: %v", rid, err)
 		}
 	}
-	if _, err := st.Login(ctx, customer, saved.Login.Id); err != nil {
+	if _, err := st.Login(ctx, customer, saved.Login.ID); err != nil {
 		t.Errorf("saved login swept: %v", err)
 	}
 }

@@ -7,35 +7,68 @@ import (
 	"strings"
 
 	"github.com/bankfeed/bankfeed/flinks"
-	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/accounts"
 )
 
-// Data serves the data endpoints, DeleteCard and AuthorizeMultiple;
-// *authorize.Service implements it.
-type Data interface {
-	AccountsDetail(ctx context.Context, customerID string, call authorize.DataCall) (*flinks.AccountsDetailResponse, error)
-	AccountsSummary(ctx context.Context, customerID string, call authorize.DataCall) (*flinks.AccountsSummaryResponse, error)
-	Statements(ctx context.Context, customerID string, call authorize.DataCall) (*flinks.StatementsResponse, error)
-	DeleteCard(ctx context.Context, customerID, loginID string) (string, error)
-	AuthorizeMultiple(ctx context.Context, customerID string, req *flinks.AuthorizeMultipleRequest) (*flinks.AuthorizeMultipleResponse, error)
+// handleAccountsDetail serves GetAccountsDetail and, async, its *Async twin.
+func (s *Server) handleAccountsDetail(async bool) handlerFunc {
+	return s.dataHandler(accounts.OpAccountsDetail, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+		d, accts, err := s.accounts.AccountsDetail(ctx, customerID, call)
+		if err != nil {
+			return nil, err
+		}
+		return &flinks.AccountsDetailResponse{
+			HttpStatusCode: http.StatusOK, Accounts: accts,
+			InstitutionName: d.Institution.Name, Login: loginOf(d.Login), InstitutionId: d.Institution.ID,
+			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
+		}, nil
+	})
 }
 
-var _ Data = (*authorize.Service)(nil)
-
-// dataFunc is one data endpoint of Data, its response type erased.
-type dataFunc func(ctx context.Context, customerID string, call authorize.DataCall) (any, error)
-
-func erase[T any](fn func(context.Context, string, authorize.DataCall) (T, error)) dataFunc {
-	return func(ctx context.Context, customerID string, call authorize.DataCall) (any, error) {
-		return fn(ctx, customerID, call)
-	}
+// summaryLinks are the Links of a GetAccountsSummary 200.
+var summaryLinks = []flinks.Link{
+	{Rel: "AccountsDetail", Href: "/GetAccountsDetail"},
+	{Rel: "Statements", Href: "/GetStatements"},
 }
+
+// handleAccountsSummary serves GetAccountsSummary and, async, its *Async
+// twin.
+func (s *Server) handleAccountsSummary(async bool) handlerFunc {
+	return s.dataHandler(accounts.OpAccountsSummary, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+		d, accts, err := s.accounts.AccountsSummary(ctx, customerID, call)
+		if err != nil {
+			return nil, err
+		}
+		return &flinks.AccountsSummaryResponse{
+			HttpStatusCode: http.StatusOK, Accounts: accts, Links: summaryLinks,
+			InstitutionName: d.Institution.Name, Login: loginOf(d.Login), InstitutionId: d.Institution.ID,
+			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
+		}, nil
+	})
+}
+
+// handleStatements serves GetStatements and, async, its *Async twin.
+func (s *Server) handleStatements(async bool) handlerFunc {
+	return s.dataHandler(accounts.OpStatements, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+		d, byAccount, err := s.accounts.Statements(ctx, customerID, call)
+		if err != nil {
+			return nil, err
+		}
+		return &flinks.StatementsResponse{
+			HttpStatusCode: http.StatusOK, StatementsByAccount: byAccount, Login: loginOf(d.Login),
+			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
+		}, nil
+	})
+}
+
+// dataBody serves one data call and builds its 200 body.
+type dataBody func(ctx context.Context, customerID string, call accounts.Call) (any, error)
 
 // dataHandler serves one data endpoint, direct (POST with a body) or *Async
 // (GET, or POST with a body, and the RequestId in the path).
-func (s *Server) dataHandler(op authorize.Op, serve dataFunc, async bool) handlerFunc {
+func (s *Server) dataHandler(op accounts.Op, async bool, serve dataBody) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		call := authorize.DataCall{Op: op, Async: async, RequestID: r.PathValue("requestId")}
+		call := accounts.Call{Op: op, Async: async, RequestID: r.PathValue("requestId")}
 		if r.Method != http.MethodGet {
 			call.Request = &flinks.DataRequest{}
 			if err := s.decodeBody(w, r, call.Request); err != nil {
@@ -57,33 +90,11 @@ func (s *Server) dataHandler(op authorize.Op, serve dataFunc, async bool) handle
 }
 
 // withAsyncLink points a 202 at the *Async endpoint that continues it.
-func withAsyncLink(err error, op authorize.Op) error {
+func withAsyncLink(err error, op accounts.Op) error {
 	var fe *flinks.Error
 	if errors.As(err, &fe) && fe.RequestId != "" &&
 		(fe.FlinksCode == flinks.CodeOperationPending || fe.FlinksCode == flinks.CodeOperationDispatched) {
 		fe.Links = []flinks.Link{{Rel: string(op) + "Async", Href: "/" + string(op) + "Async/" + fe.RequestId}}
 	}
 	return err
-}
-
-// handleDeleteCard serves DELETE /DeleteCard/{loginId}.
-func (s *Server) handleDeleteCard(w http.ResponseWriter, r *http.Request) error {
-	msg, err := s.data.DeleteCard(r.Context(), customerID(r), r.PathValue("loginId"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, &flinks.MessageResponse{HttpStatusCode: http.StatusOK, Message: msg})
-}
-
-// handleAuthorizeMultiple serves POST /AuthorizeMultiple.
-func (s *Server) handleAuthorizeMultiple(w http.ResponseWriter, r *http.Request) error {
-	var req flinks.AuthorizeMultipleRequest
-	if err := s.decodeBody(w, r, &req); err != nil {
-		return err
-	}
-	resp, err := s.data.AuthorizeMultiple(r.Context(), customerID(r), &req)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, resp)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/store"
 )
 
 // handleAuthorize serves POST /Authorize: a live login, an MFA answer, or a
@@ -26,7 +28,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.auth.Authorize(r.Context(), customerID(r), &req)
+	res, err := s.auth.Authorize(r.Context(), customerID(r), &req)
 	if bind != nil {
 		// The token opened a session: its follow-up rounds may send it
 		// again. An error with a RequestId (a cached replay of a failed
@@ -34,7 +36,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 		id := ""
 		var fe *flinks.Error
 		if err == nil {
-			id = resp.RequestId
+			id = res.RequestID
 		} else if errors.As(err, &fe) {
 			id = fe.RequestId
 		}
@@ -47,8 +49,62 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setRequestID(r.Context(), resp.RequestId)
+	setRequestID(r.Context(), res.RequestID)
+	resp := authorizeResponse(res)
 	return writeJSON(w, resp.HttpStatusCode, resp)
+}
+
+// authorizeResponse is the body of an Authorize that did not fail: a 203
+// with the round to answer, or a 200 with the login.
+func authorizeResponse(res *authorize.Result) *flinks.AuthorizeResponse {
+	if !res.Authorized() {
+		resp := &flinks.AuthorizeResponse{
+			Links: flinks.AuthorizationLinks, HttpStatusCode: 203, Institution: res.Institution.Name,
+			RequestId: res.RequestID, Tag: res.Tag,
+			SecurityChallenges: make([]flinks.SecurityChallenge, len(res.Challenges)),
+		}
+		for i, ch := range res.Challenges {
+			resp.SecurityChallenges[i] = flinks.SecurityChallenge{Type: ch.Type, Prompt: ch.Prompt, Iterables: ch.Iterables}
+		}
+		return resp
+	}
+	return &flinks.AuthorizeResponse{
+		Links: flinks.SessionLinks, HttpStatusCode: http.StatusOK, Login: loginOf(res.Login),
+		Institution: res.Institution.Name, InstitutionName: res.Institution.Name, InstitutionId: res.Institution.ID,
+		RequestId: res.RequestID, Tag: res.Tag,
+	}
+}
+
+// handleAuthorizeMultiple serves POST /AuthorizeMultiple.
+func (s *Server) handleAuthorizeMultiple(w http.ResponseWriter, r *http.Request) error {
+	var req flinks.AuthorizeMultipleRequest
+	if err := s.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	res, err := s.auth.AuthorizeMultiple(r.Context(), customerID(r), &req)
+	if err != nil {
+		return err
+	}
+	resp := &flinks.AuthorizeMultipleResponse{HttpStatusCode: http.StatusOK,
+		ValidLoginIds: make([]flinks.LoginRequest, len(res.Valid)), InvalidLoginIds: res.Invalid}
+	for i, v := range res.Valid {
+		resp.ValidLoginIds[i] = flinks.LoginRequest{LoginId: v.LoginID, RequestId: v.RequestID}
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// loginOf is the Login of a response.
+func loginOf(login *store.Login) *flinks.Login {
+	l := &flinks.Login{Username: login.Username, IsScheduledRefresh: login.ScheduledRefresh, Id: login.ID}
+	if !login.LastRefresh.IsZero() {
+		v := login.LastRefresh.UTC().Format(flinks.TimeLayout)
+		l.LastRefresh = &v
+	}
+	if login.Type != "" {
+		v := login.Type
+		l.Type = &v
+	}
+	return l
 }
 
 // handleGenerateAuthorizeToken serves POST /GenerateAuthorizeToken: a new

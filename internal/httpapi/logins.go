@@ -15,11 +15,14 @@ func (s *Server) handleSetScheduledRefresh(w http.ResponseWriter, r *http.Reques
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	msg, err := s.logins.SetScheduledRefresh(r.Context(), customerID(r), req.LoginId, bool(req.IsActivated))
-	if err != nil {
+	if err := s.logins.SetScheduledRefresh(r.Context(), customerID(r), req.LoginId, bool(req.IsActivated)); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, msg)
+	state := "deactivated"
+	if req.IsActivated {
+		state = "activated"
+	}
+	return writeJSON(w, http.StatusOK, "LoginId "+strings.TrimSpace(req.LoginId)+" has now been "+state+" for automatic refresh")
 }
 
 // handleGetMFAQuestions serves GET /GetMFAQuestions/{loginId}.
@@ -51,16 +54,26 @@ func (s *Server) handleAnswerMFAQuestions(w http.ResponseWriter, r *http.Request
 // customer's logins with scheduled refresh on that the nightly refresh
 // skips.
 func (s *Server) handleNightlyRefreshStatus(w http.ResponseWriter, r *http.Request) error {
-	resp, err := s.logins.NightlyRefreshStatus(r.Context(), customerID(r))
+	cards, err := s.refresh.NightlyRefreshStatus(r.Context(), customerID(r))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, resp)
+	return writeJSON(w, http.StatusOK, &flinks.NightlyRefreshStatusResponse{HttpStatusCode: http.StatusOK, IneligibleCards: cards})
 }
 
 // maxInstitutionsPage is the most institutions one response lists, as on
 // Flinks.
 const maxInstitutionsPage = 1000
+
+// handleDeleteCard serves DELETE /DeleteCard/{loginId}.
+func (s *Server) handleDeleteCard(w http.ResponseWriter, r *http.Request) error {
+	loginID := strings.TrimSpace(r.PathValue("loginId"))
+	if err := s.logins.DeleteCard(r.Context(), customerID(r), loginID); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, &flinks.MessageResponse{HttpStatusCode: http.StatusOK,
+		Message: "All of the information about LoginId " + loginID + " has been removed"})
+}
 
 // handleInstitutions serves GET /Institutions?skip=&take=.
 func (s *Server) handleInstitutions(w http.ResponseWriter, r *http.Request) error {
@@ -72,7 +85,7 @@ func (s *Server) handleInstitutions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	all := s.logins.Institutions()
+	all := s.institutions.List()
 	resp := flinks.InstitutionsResponse{Count: len(all), Data: []flinks.Institution{}}
 	for i := skip; i < len(all) && len(resp.Data) < min(take, maxInstitutionsPage); i++ {
 		inst := all[i]

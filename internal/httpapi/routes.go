@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -14,10 +13,12 @@ var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRe
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus"}
 
-// routes lists every route bankfeed serves, each with the credential it
-// takes (reference section 2): the authorize token for /Authorize, the
-// secret key for /GenerateAuthorizeToken, and as a Bearer token for
-// /GetNightlyRefreshStatus, the x-api-key for the rest.
+// routes lists every route bankfeed serves, one to a line, each with the
+// credential it takes (reference section 2): the authorize token for
+// /Authorize, the secret key for /GenerateAuthorizeToken, and as a Bearer
+// token for /GetNightlyRefreshStatus, the x-api-key for the rest. The
+// *Async twins of the data endpoints: GET continues the call answered 202;
+// POST, as some clients send it, may carry the options again.
 func (s *Server) routes() {
 	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
 		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
@@ -31,17 +32,14 @@ func (s *Server) routes() {
 	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
 	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
 	route("GET "+base+"GetNightlyRefreshStatus", tenants.Bearer, s.handleNightlyRefreshStatus)
-	for op, serve := range map[authorize.Op]dataFunc{
-		authorize.OpAccountsDetail:  erase(s.data.AccountsDetail),
-		authorize.OpAccountsSummary: erase(s.data.AccountsSummary),
-		authorize.OpStatements:      erase(s.data.Statements),
-	} {
-		name := string(op)
-		route("POST "+base+name, tenants.APIKey, s.dataHandler(op, serve, false))
-		// The *Async twins: GET continues the call answered 202; POST, as
-		// some clients send it, may carry the options again.
-		route("GET "+base+name+"Async/{requestId}", tenants.APIKey, s.dataHandler(op, serve, true))
-		route("POST "+base+name+"Async/{requestId}", tenants.APIKey, s.dataHandler(op, serve, true))
-	}
+	route("POST "+base+"GetAccountsDetail", tenants.APIKey, s.handleAccountsDetail(false))
+	route("GET "+base+"GetAccountsDetailAsync/{requestId}", tenants.APIKey, s.handleAccountsDetail(true))
+	route("POST "+base+"GetAccountsDetailAsync/{requestId}", tenants.APIKey, s.handleAccountsDetail(true))
+	route("POST "+base+"GetAccountsSummary", tenants.APIKey, s.handleAccountsSummary(false))
+	route("GET "+base+"GetAccountsSummaryAsync/{requestId}", tenants.APIKey, s.handleAccountsSummary(true))
+	route("POST "+base+"GetAccountsSummaryAsync/{requestId}", tenants.APIKey, s.handleAccountsSummary(true))
+	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
+	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
+	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
 }

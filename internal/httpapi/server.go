@@ -1,65 +1,44 @@
 // Package httpapi is bankfeed's HTTP surface: the Flinks v3 BankingServices
-// routes, request decoding, response encoding and the one table from error
-// to HTTP status and FlinksCode.
+// routes (routes.go, one to a line), request decoding, every response body
+// with its status and Links, and the one renderer of errors through the one
+// table from FlinksCode to HTTP status. The services below it return
+// results and *flinks.Error values, never wire bodies.
 package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/logins"
+	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
-// Authorizer serves /Authorize; *authorize.Service implements it.
-type Authorizer interface {
-	Authorize(ctx context.Context, customerID string, req *flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, error)
-}
-
-// Logins serves the endpoints that change a saved login and list the
-// institutions; *authorize.Service implements it.
-type Logins interface {
-	SetScheduledRefresh(ctx context.Context, customerID, loginID string, on bool) (string, error)
-	MFAQuestions(ctx context.Context, customerID, loginID string) ([]string, error)
-	AnswerMFAQuestions(ctx context.Context, customerID, loginID string, answers []flinks.MFAQuestion) error
-	NightlyRefreshStatus(ctx context.Context, customerID string) (*flinks.NightlyRefreshStatusResponse, error)
-	Institutions() []connector.Institution
-}
-
-var (
-	_ Authorizer = (*authorize.Service)(nil)
-	_ Logins     = (*authorize.Service)(nil)
-)
-
-// Pinger reports whether the database answers, for /healthz.
+// Pinger reports whether the database answers, for /healthz; both stores
+// implement it.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// Tenants admits each request for its customer; *tenants.Tenants
-// implements it.
-type Tenants interface {
-	Admit(ctx context.Context, cred tenants.Credential, customerID, given string) (string, error)
-	UseToken(ctx context.Context, customerID, token, requestID string) (func(ctx context.Context, requestID string) error, error)
-	BodyRefusal(ctx context.Context, customerID, token string) error
-	GenerateToken(ctx context.Context, customerID string) (string, error)
-}
-
-var _ Tenants = (*tenants.Tenants)(nil)
-
-// Deps are the dependencies of the HTTP surface.
+// Deps are the dependencies of the HTTP surface: the services it serves,
+// each built once by the composition root.
 type Deps struct {
-	Authorize Authorizer
-	Logins    Logins
-	Data      Data
-	Tenants   Tenants
-	Health    Pinger
-	Logger    *slog.Logger
+	Authorize    *authorize.Service
+	Accounts     *accounts.Service
+	Logins       *logins.Service
+	Refresh      *refresh.Service
+	Institutions *institutions.Registry
+	Tenants      *tenants.Tenants
+	Health       Pinger
+	Logger       *slog.Logger
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -67,20 +46,22 @@ type Deps struct {
 
 // Server is the HTTP surface of bankfeed.
 type Server struct {
-	auth    Authorizer
-	logins  Logins
-	data    Data
-	tenants Tenants
-	health  Pinger
-	log     *slog.Logger
-	maxBody int64
-	mux     *http.ServeMux
+	auth         *authorize.Service
+	accounts     *accounts.Service
+	logins       *logins.Service
+	refresh      *refresh.Service
+	institutions *institutions.Registry
+	tenants      *tenants.Tenants
+	health       Pinger
+	log          *slog.Logger
+	maxBody      int64
+	mux          *http.ServeMux
 }
 
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
-	s := &Server{auth: d.Authorize, logins: d.Logins, data: d.Data, tenants: d.Tenants, health: d.Health, log: d.Logger,
-		maxBody: d.MaxBody, mux: http.NewServeMux()}
+	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
+		tenants: d.Tenants, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -104,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rec.wrote {
-				writeJSON(rec, http.StatusInternalServerError, errorBody(nil))
+				s.renderError(rec, r, errPanic)
 			}
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
@@ -145,25 +126,32 @@ func (s *Server) guard(cred tenants.Credential, h handlerFunc) handlerFunc {
 	}
 }
 
-// adapt turns a handlerFunc into an http.Handler: a returned error becomes
-// the error body of the table.
+// adapt turns a handlerFunc into an http.Handler: a returned error is
+// rendered by renderError.
 func (s *Server) adapt(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		body := errorBody(err)
-		if body.HttpStatusCode >= 500 {
-			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-		if body.RequestId != "" {
-			setRequestID(r.Context(), body.RequestId)
-		}
-		if werr := writeJSON(w, body.HttpStatusCode, body); werr != nil {
-			s.log.Error("write error response", "err", werr)
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
 		}
 	})
+}
+
+// errPanic stands for a handler that panicked, for the log and the 500.
+var errPanic = errors.New("httpapi: the handler panicked")
+
+// renderError is the one place an error becomes a response: the error body
+// of the table, logged when it is the server's fault.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	body := errorBody(err)
+	if body.HttpStatusCode >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if body.RequestId != "" {
+		setRequestID(r.Context(), body.RequestId)
+	}
+	if werr := writeJSON(w, body.HttpStatusCode, body); werr != nil {
+		s.log.Error("write error response", "err", werr)
+	}
 }
 
 // unrouted answers a request no route matched, in the Flinks error shape: a
@@ -176,11 +164,11 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, h http.Handler
 	if probe.status == http.StatusMethodNotAllowed {
 		allow := probe.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		writeJSON(w, http.StatusMethodNotAllowed, &flinks.Error{HttpStatusCode: http.StatusMethodNotAllowed,
+		s.renderError(w, r, &flinks.Error{HttpStatusCode: http.StatusMethodNotAllowed,
 			FlinksCode: flinks.CodeMethodNotAvailable, Message: "Method " + r.Method + " is not allowed here; use " + allow + "."})
 		return
 	}
-	writeJSON(w, http.StatusNotFound, &flinks.Error{HttpStatusCode: http.StatusNotFound,
+	s.renderError(w, r, &flinks.Error{HttpStatusCode: http.StatusNotFound,
 		FlinksCode: flinks.CodeMethodNotAvailable, Message: "No endpoint at " + r.URL.Path + "."})
 }
 

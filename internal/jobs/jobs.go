@@ -12,27 +12,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-)
-
-// Fetcher runs fetch jobs; *authorize.Service implements it.
-type Fetcher interface {
-	Fetch(ctx context.Context, job authorize.FetchJob, final bool) error
-}
-
-// Refresher runs the scheduled refresh of one login; *authorize.Service
-// implements it.
-type Refresher interface {
-	Refresh(ctx context.Context, customerID, loginID string, final bool) error
-}
-
-var (
-	_ Fetcher   = (*authorize.Service)(nil)
-	_ Refresher = (*authorize.Service)(nil)
 )
 
 const (
@@ -58,17 +41,16 @@ const (
 
 // Config is what the workers run and how.
 type Config struct {
-	Fetcher Fetcher
+	// Refresh runs the fetch jobs, and the refresh jobs that passes plan
+	// over Store's logins.
+	Refresh *refresh.Service
+	Store   store.Store
 	Logger  *slog.Logger
 	// JobTimeout bounds one attempt of a job; DefaultJobTimeout when zero.
 	// A job still marked running twice that long after it started is taken
 	// to belong to a process that died (killed, or its machine lost), and
 	// is run again: the rescue that makes jobs survive a crash.
 	JobTimeout time.Duration
-
-	// Refresher runs the refresh jobs that passes plan over Store's logins.
-	Refresher Refresher
-	Store     store.Store
 	// RefreshWorkers is how many refreshes run at once in this process;
 	// DefaultRefreshWorkers when zero.
 	RefreshWorkers int
@@ -76,14 +58,29 @@ type Config struct {
 	// its window. Every process may set it: River runs periodic jobs on the
 	// one process elected leader, so the pass is planned once.
 	Schedule *refresh.Schedule
+	// Sweeps run every SweepInterval, on the leader only: the deletion of
+	// what has outlived its retention.
+	Sweeps []Sweep
 }
+
+// Sweep is a periodic clean-up, named for the log and for its job.
+type Sweep struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// SweepInterval is how often the sweeps run.
+const SweepInterval = time.Minute
 
 // Runner works jobs until stopped.
 type Runner[TTx any] struct {
 	client *river.Client[TTx]
+	log    *slog.Logger
 }
 
-// Start starts the workers on driver's database.
+// Start starts the workers on driver's database. The workers' jobs run on
+// contexts of their own, which Stop cancels at its deadline; ctx only
+// starts them.
 func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Config) (*Runner[TTx], error) {
 	timeout := cfg.JobTimeout
 	if timeout <= 0 {
@@ -93,14 +90,22 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	if refreshWorkers <= 0 {
 		refreshWorkers = DefaultRefreshWorkers
 	}
-	ws := river.NewWorkers()
-	river.AddWorker(ws, &fetchWorker{f: cfg.Fetcher})
-	if cfg.Refresher != nil {
-		river.AddWorker(ws, &refreshWorker{r: cfg.Refresher})
-		river.AddWorker(ws, &planWorker[TTx]{store: cfg.Store})
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	ws := river.NewWorkers()
+	river.AddWorker(ws, &fetchWorker{r: cfg.Refresh})
+	river.AddWorker(ws, &refreshWorker{r: cfg.Refresh})
+	river.AddWorker(ws, &planWorker[TTx]{store: cfg.Store, r: cfg.Refresh})
+	sweeps := make(map[string]Sweep, len(cfg.Sweeps))
+	for _, sw := range cfg.Sweeps {
+		sweeps[sw.Name] = sw
+	}
+	river.AddWorker(ws, &sweepWorker{sweeps: sweeps, log: log})
+
 	var periodic []*river.PeriodicJob
-	if cfg.Schedule != nil && cfg.Refresher != nil {
+	if cfg.Schedule != nil {
 		sched := *cfg.Schedule
 		periodic = append(periodic, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
 			// Unique by the hour: a leader elected just after another
@@ -108,6 +113,13 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second)},
 				&river.InsertOpts{Queue: refreshQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 		}, &river.PeriodicJobOpts{ID: "nightly_refresh"}))
+	}
+	for _, sw := range cfg.Sweeps {
+		name := sw.Name
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(SweepInterval), func() (river.JobArgs, *river.InsertOpts) {
+			// A sweep retried after a failure is superseded by the next one.
+			return SweepJob{Name: name}, &river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: SweepInterval}}
+		}, &river.PeriodicJobOpts{ID: "sweep_" + name}))
 	}
 	client, err := river.NewClient(driver, &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -122,7 +134,7 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 		// River requires it to exceed the longest job timeout.
 		RescueStuckJobsAfter: 2 * timeout,
 		MaxAttempts:          maxAttempts,
-		Logger:               quiet(cfg.Logger),
+		Logger:               quiet(log),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -130,13 +142,29 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
-	return &Runner[TTx]{client: client}, nil
+	return &Runner[TTx]{client: client, log: log}, nil
 }
 
-// Stop waits for running jobs to finish, up to ctx's deadline, then cancels
-// them; a cancelled job runs again at the next start.
+// hardStopWait bounds how long Stop waits for cancelled jobs to return.
+const hardStopWait = 10 * time.Second
+
+// Stop stops the workers in two steps: a soft stop lets running jobs
+// finish, up to ctx's deadline; then a hard stop cancels the jobs still
+// running and waits, a bounded time, for them to return. A cancelled job
+// is not lost: it is retried, or rescued, at the next start of any process.
+// Only once Stop has returned may the store be closed.
 func (r *Runner[TTx]) Stop(ctx context.Context) error {
-	return r.client.Stop(ctx)
+	soft := r.client.Stop(ctx)
+	if soft == nil {
+		return nil
+	}
+	r.log.Warn("jobs still running at the shutdown deadline; cancelling them", "err", soft)
+	hardCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopWait)
+	defer cancel()
+	if err := r.client.StopAndCancel(hardCtx); err != nil {
+		return fmt.Errorf("jobs: cancelled jobs did not return within %v: %w", hardStopWait, err)
+	}
+	return nil
 }
 
 // quiet passes River's warnings and errors to log, not its routine
@@ -165,24 +193,52 @@ func (h levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{h.Handler.WithGroup(name), h.min}
 }
 
-// fetchWorker runs authorize.FetchJob.
+// fetchWorker runs refresh.FetchJob.
 type fetchWorker struct {
-	river.WorkerDefaults[authorize.FetchJob]
-	f Fetcher
+	river.WorkerDefaults[refresh.FetchJob]
+	r *refresh.Service
 }
 
-func (w *fetchWorker) Work(ctx context.Context, job *river.Job[authorize.FetchJob]) error {
-	return w.f.Fetch(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+func (w *fetchWorker) Work(ctx context.Context, job *river.Job[refresh.FetchJob]) error {
+	return w.r.Fetch(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }
 
 // refreshWorker runs refresh.Job.
 type refreshWorker struct {
 	river.WorkerDefaults[refresh.Job]
-	r Refresher
+	r *refresh.Service
 }
 
 func (w *refreshWorker) Work(ctx context.Context, job *river.Job[refresh.Job]) error {
 	return w.r.Refresh(ctx, job.Args.CustomerID, job.Args.LoginID, job.Attempt >= job.MaxAttempts)
+}
+
+// SweepJob runs the sweep of its name.
+type SweepJob struct {
+	Name string `json:"name"`
+}
+
+// Kind names the job for the jobs engine.
+func (SweepJob) Kind() string { return "sweep" }
+
+// sweepWorker runs SweepJob.
+type sweepWorker struct {
+	river.WorkerDefaults[SweepJob]
+	sweeps map[string]Sweep
+	log    *slog.Logger
+}
+
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepJob]) error {
+	sw, ok := w.sweeps[job.Args.Name]
+	if !ok {
+		// Planned by a process of another version, which has that sweep.
+		return river.JobCancel(fmt.Errorf("jobs: no sweep named %q here", job.Args.Name))
+	}
+	if err := sw.Run(ctx); err != nil {
+		w.log.Error("sweep failed", "sweep", sw.Name, "err", err)
+		return err
+	}
+	return nil
 }
 
 // planTimeout bounds a pass's planning: one read of every scheduled login
@@ -196,6 +252,7 @@ const planTimeout = 30 * time.Minute
 type planWorker[TTx any] struct {
 	river.WorkerDefaults[refresh.PlanJob]
 	store store.Store
+	r     *refresh.Service
 }
 
 func (w *planWorker[TTx]) Timeout(*river.Job[refresh.PlanJob]) time.Duration { return planTimeout }
@@ -203,7 +260,9 @@ func (w *planWorker[TTx]) Timeout(*river.Job[refresh.PlanJob]) time.Duration { r
 func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJob]) error {
 	client := river.ClientFromContext[TTx](ctx)
 	tag := passTag(job.ID)
-	start := time.Now()
+	// The application's clock, not the wall's: the rules compare it with
+	// the times the service wrote on the logins.
+	start := w.r.Now()
 	plan, err := refresh.Plan(ctx, w.store, start, job.Args.Window(), func(page []refresh.Planned) error {
 		params := make([]river.InsertManyParams, len(page))
 		for i, p := range page {

@@ -3,8 +3,11 @@
 // the night each one runs, the pass that plans them, and the report of the
 // ineligible ones that GetNightlyRefreshStatus answers.
 //
-// The refresh of one login is authorize.Service.Refresh; package jobs runs
-// the pass and the refreshes as durable jobs, the pass on one process only.
+// Service runs the work that reaches a bank with nobody waiting on the
+// request: the fetch that follows a live Authorize (FetchJob) and the
+// scheduled refresh of one login (Job). Package jobs runs both, and the
+// pass that plans the refreshes, as durable jobs, the pass on one process
+// only.
 package refresh
 
 import (
@@ -234,8 +237,8 @@ func Plan(ctx context.Context, st store.Store, start time.Time, window time.Dura
 
 // Status answers GetNightlyRefreshStatus: the customer's logins with
 // scheduled refresh on that a pass at now would skip.
-func Status(ctx context.Context, q store.Queries, customerID string, now time.Time) (*flinks.NightlyRefreshStatusResponse, error) {
-	resp := &flinks.NightlyRefreshStatusResponse{HttpStatusCode: 200, IneligibleCards: []flinks.IneligibleCard{}}
+func Status(ctx context.Context, q store.Queries, customerID string, now time.Time) ([]flinks.IneligibleCard, error) {
+	cards := []flinks.IneligibleCard{}
 	after := ""
 	for {
 		page, err := q.ScheduledLogins(ctx, store.ScheduledQuery{CustomerID: customerID, AfterID: after, Limit: pageSize})
@@ -243,12 +246,12 @@ func Status(ctx context.Context, q store.Queries, customerID string, now time.Ti
 			return nil, err
 		}
 		if len(page) == 0 {
-			return resp, nil
+			return cards, nil
 		}
 		after = page[len(page)-1].ID
 		for _, l := range page {
 			if Check(l, now) != Eligible {
-				resp.IneligibleCards = append(resp.IneligibleCards, Card(l))
+				cards = append(cards, Card(l))
 			}
 		}
 	}

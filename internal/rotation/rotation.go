@@ -11,7 +11,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/vault"
 )
@@ -40,9 +40,9 @@ var kinds = []struct {
 	kind store.SealedKind
 	aad  func(customerID, id string) string
 }{
-	{store.SealedLoginKey, authorize.DataKeyAAD},
-	{store.SealedLogin, authorize.LoginAAD},
-	{store.SealedSession, authorize.SessionAAD},
+	{store.SealedLoginKey, secrets.DataKeyAAD},
+	{store.SealedLogin, secrets.LoginAAD},
+	{store.SealedSession, secrets.SessionAAD},
 }
 
 // Reseal seals again, under ring's primary key, every value sealed under

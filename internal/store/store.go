@@ -356,3 +356,27 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// Clock returns now read at the stores' precision: stores keep times to the
+// microsecond, in UTC, so that a time is the same before and after a round
+// trip through the database. Every component takes the application's one
+// clock through it; time.Now when now is nil.
+func Clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		now = time.Now
+	}
+	return func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
+// RetryConflict runs fn again when it fails with ErrConflict, at most three
+// times: two writers of one row at once, where the second must read what
+// the first wrote and decide again.
+func RetryConflict(fn func() error) error {
+	var err error
+	for range 3 {
+		if err = fn(); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return err
+}

@@ -1,4 +1,4 @@
-package httpapi_test
+package app
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package authorize
+package session
 
 import (
 	"strings"
@@ -58,19 +58,19 @@ func Match(challenges []connector.Challenge, responses flinks.SecurityResponses)
 		}
 		if !ok || i < 0 {
 			return nil, &flinks.Error{FlinksCode: flinks.CodeUnknownChallengeKey,
-				Message: "The SecurityResponses key " + quote(key) + " matches no prompt of this round; use each challenge's Prompt as the key."}
+				Message: "The SecurityResponses key " + Quote(key) + " matches no prompt of this round; use each challenge's Prompt as the key."}
 		}
 		prompt := challenges[i].Prompt
 		if _, dup := answers[prompt]; dup {
 			return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest,
-				Message: "Two SecurityResponses keys answer the prompt " + quote(prompt) + "; send one."}
+				Message: "Two SecurityResponses keys answer the prompt " + Quote(prompt) + "; send one."}
 		}
 		answers[prompt] = values
 	}
 	var missing []string
 	for _, c := range challenges {
 		if len(answers[c.Prompt]) == 0 {
-			missing = append(missing, quote(c.Prompt))
+			missing = append(missing, Quote(c.Prompt))
 		}
 	}
 	if len(missing) > 0 {
@@ -101,9 +101,9 @@ func optionKey(challenges []connector.Challenge, key string) (int, string, bool)
 	return 0, "", false
 }
 
-// quote shortens a client-supplied key for a message: a key is not a secret,
+// Quote shortens a client-supplied key for a message: a key is not a secret,
 // but it can be anything, of any length.
-func quote(s string) string {
+func Quote(s string) string {
 	const max = 80
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "..."

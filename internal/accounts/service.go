@@ -1,0 +1,282 @@
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/bankfeed/bankfeed/connector"
+	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/session"
+	"github.com/bankfeed/bankfeed/internal/store"
+)
+
+// Op names a data endpoint; the *Async twin of an endpoint has the same Op.
+type Op string
+
+// The data endpoints.
+const (
+	OpAccountsDetail  Op = "GetAccountsDetail"
+	OpAccountsSummary Op = "GetAccountsSummary"
+	OpStatements      Op = "GetStatements"
+)
+
+// Call is one call of a data endpoint.
+type Call struct {
+	Op Op
+	// Request is the body; nil for a GET of an *Async endpoint, which
+	// continues the call that was answered 202 with that call's options.
+	Request *flinks.DataRequest
+	// RequestID is the RequestId of the path of an *Async endpoint; empty
+	// for the direct endpoints, whose body carries it.
+	RequestID string
+	// Async marks the *Async twin: while the data is being fetched it
+	// answers OPERATION_PENDING even where the direct call says
+	// OPERATION_DISPATCHED.
+	Async bool
+}
+
+// Config holds the dependencies of a Service.
+type Config struct {
+	Store        store.Store
+	Institutions *institutions.Registry
+	Logger       *slog.Logger
+	// Now is the application's clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Service serves the data endpoints from the snapshots in the store. It is
+// safe for concurrent use.
+type Service struct {
+	store store.Store
+	banks *institutions.Registry
+	now   func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(cfg Config) *Service {
+	return &Service{store: cfg.Store, banks: cfg.Institutions, now: store.Clock(cfg.Now)}
+}
+
+// Data is what a data call answers with, besides the accounts: the
+// session it read, its login and institution.
+type Data struct {
+	RequestID   string
+	Tag         string
+	Institution connector.Institution
+	Login       *store.Login
+}
+
+// view is what a data call reads.
+type view struct {
+	Data
+	opts Options
+	snap *connector.Snapshot
+}
+
+// AccountsDetail serves GetAccountsDetail and GetAccountsDetailAsync.
+func (s *Service) AccountsDetail(ctx context.Context, customerID string, call Call) (*Data, []flinks.AccountDetail, error) {
+	call.Op = OpAccountsDetail
+	v, err := s.read(ctx, customerID, call, func(o Options) store.SnapshotQuery { return o.Query })
+	if err != nil {
+		return nil, nil, err
+	}
+	return &v.Data, Detail(v.snap, v.opts), nil
+}
+
+// AccountsSummary serves GetAccountsSummary and GetAccountsSummaryAsync.
+func (s *Service) AccountsSummary(ctx context.Context, customerID string, call Call) (*Data, []flinks.AccountSummary, error) {
+	call.Op = OpAccountsSummary
+	v, err := s.read(ctx, customerID, call, func(o Options) store.SnapshotQuery {
+		return store.SnapshotQuery{Accounts: o.Query.Accounts, NoTransactions: true}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &v.Data, Summary(v.snap, v.opts), nil
+}
+
+// Statements serves GetStatements and GetStatementsAsync.
+func (s *Service) Statements(ctx context.Context, customerID string, call Call) (*Data, []flinks.AccountStatements, error) {
+	call.Op = OpStatements
+	// A statement lists its whole month: read every transaction stored.
+	v, err := s.read(ctx, customerID, call, func(o Options) store.SnapshotQuery {
+		return store.SnapshotQuery{Accounts: o.Query.Accounts}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	name := v.Institution.DisplayName
+	if name == "" {
+		name = v.Institution.Name
+	}
+	byAccount, err := Statements(v.snap, name, v.opts, s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return &v.Data, byAccount, nil
+}
+
+// errPending is a data call that came before its data: answered 202 once
+// the call's options are kept.
+type errPending struct{ sess *store.Session }
+
+func (errPending) Error() string { return "accounts: the data is being fetched" }
+
+// read checks a data call against its session and reads the data it asks
+// for, all in one read transaction, so that a fetch that ends meanwhile
+// (its snapshot and the end of its session written together) is seen
+// whole or not at all. query says what to read for the call's options.
+func (s *Service) read(ctx context.Context, customerID string, call Call, query func(Options) store.SnapshotQuery) (*view, error) {
+	id := strings.TrimSpace(call.RequestID)
+	if id == "" && call.Request != nil {
+		id = strings.TrimSpace(call.Request.RequestId)
+	}
+	if id == "" {
+		return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest, Message: "RequestId is required: send the RequestId of an authorized session.",
+			ValidationDetails: map[string][]string{"RequestId": {"required"}}}
+	}
+	now := s.now()
+	v := &view{}
+	err := s.readTx(ctx, func(q store.Queries) error {
+		sess, err := q.Session(ctx, customerID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+				Message: "Inputs session id or card if were not found: the RequestId is unknown."}
+		}
+		if err != nil {
+			return err
+		}
+		m := machineOf(sess)
+		_, readErr := session.Step(m, session.Read, now, session.Rules{})
+		if readErr != nil && (m.State != session.Authorized || session.Expired(m, now)) {
+			return sessionError(sess, readErr)
+		}
+		req := call.Request
+		if req == nil {
+			req = storedRequest(sess, call.Op)
+		}
+		if v.opts, err = Parse(req, now); err != nil {
+			return sessionError(sess, err)
+		}
+		if readErr != nil {
+			if m.Fetch.Fetching() {
+				return errPending{sess}
+			}
+			return sessionError(sess, readErr) // the fetch failed
+		}
+		v.RequestID, v.Tag = sess.ID, sess.Tag
+		if v.Login, err = q.Login(ctx, customerID, sess.LoginID); errors.Is(err, store.ErrNotFound) {
+			return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+				Message: "Inputs session id or card if were not found: the login of this RequestId was deleted."})
+		} else if err != nil {
+			return err
+		}
+		e, ok := s.banks.Lookup(sess.Institution)
+		if !ok {
+			return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeDisabledInstitution,
+				Message: "The institution " + sess.Institution + " of this login is no longer served."})
+		}
+		v.Institution = e.Inst
+		v.snap, _, err = q.Snapshot(ctx, customerID, sess.LoginID, query(v.opts))
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// A cached session of a login whose first fetch has not finished,
+		// or failed.
+		busy, err := q.LoginFetching(ctx, customerID, sess.LoginID)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return errPending{sess}
+		}
+		return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+			Message: "Inputs session id or card if were not found: no data has been collected for this login yet; authorize it live (MostRecentCached: false)."})
+	})
+	var p errPending
+	if errors.As(err, &p) {
+		return nil, s.pending(ctx, p.sess, call)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// pending answers a data call that came before its data: 202, and the
+// call's options are kept for the *Async calls that continue it.
+func (s *Service) pending(ctx context.Context, sess *store.Session, call Call) error {
+	code, msg := flinks.CodeOperationPending, "Your operation is still processing"
+	if sess.Fetch == string(session.FetchDispatched) && !call.Async {
+		code, msg = flinks.CodeOperationDispatched, "Your operations had been dispatched to background process for long running jobs"
+	}
+	if call.Request != nil {
+		if err := s.keepRequest(ctx, sess, call); err != nil {
+			return err
+		}
+	}
+	return sessionError(sess, &flinks.Error{FlinksCode: code, Message: msg})
+}
+
+// keepRequest stores the options of a call answered 202 on its session.
+func (s *Service) keepRequest(ctx context.Context, sess *store.Session, call Call) error {
+	body, err := json.Marshal(call.Request)
+	if err != nil {
+		return err
+	}
+	return store.RetryConflict(func() error {
+		cur, err := s.store.Session(ctx, sess.CustomerID, sess.ID)
+		if err != nil {
+			return err
+		}
+		reqs := map[Op]json.RawMessage{}
+		if len(cur.Requests) > 0 {
+			if err := json.Unmarshal(cur.Requests, &reqs); err != nil {
+				return err
+			}
+		}
+		if string(reqs[call.Op]) == string(body) {
+			return nil
+		}
+		reqs[call.Op] = body
+		if cur.Requests, err = json.Marshal(reqs); err != nil {
+			return err
+		}
+		return s.store.UpdateSession(ctx, cur)
+	})
+}
+
+// storedRequest returns the options kept for op on the session, or the
+// defaults.
+func storedRequest(sess *store.Session, op Op) *flinks.DataRequest {
+	req := &flinks.DataRequest{RequestId: sess.ID}
+	var reqs map[Op]json.RawMessage
+	if json.Unmarshal(sess.Requests, &reqs) == nil && reqs[op] != nil {
+		// Written by keepRequest from a decoded request: it decodes.
+		_ = json.Unmarshal(reqs[op], req)
+	}
+	return req
+}
+
+// sessionError adds the session's identity to a client error.
+func sessionError(sess *store.Session, err error) error {
+	var fe *flinks.Error
+	if errors.As(err, &fe) {
+		fe.RequestId, fe.Institution = sess.ID, sess.Institution
+		if fe.Tag == "" {
+			fe.Tag = sess.Tag
+		}
+	}
+	return err
+}
+
+// machineOf is the state machine of a stored session.
+func machineOf(sess *store.Session) session.Machine {
+	return session.Machine{State: session.State(sess.State), Attempts: sess.Attempts, LastRequest: sess.UpdatedAt,
+		BusyUntil: sess.BusyUntil, Fetch: session.Fetch(sess.Fetch), FetchCode: flinks.Code(sess.FetchCode)}
+}

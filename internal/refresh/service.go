@@ -1,0 +1,342 @@
+package refresh
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/bankfeed/bankfeed/connector"
+	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/accounts"
+	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/secrets"
+	"github.com/bankfeed/bankfeed/internal/session"
+	"github.com/bankfeed/bankfeed/internal/store"
+)
+
+// FetchJob is the durable job that collects a login's data after a live
+// Authorize. It is inserted in the transaction that authorizes the session,
+// so a session waiting for data always has a job that will bring it. Its
+// JSON names the login, so that DeleteCard takes the job with the login.
+type FetchJob struct {
+	CustomerID string `json:"customer_id"`
+	SessionID  string `json:"session_id"`
+	LoginID    string `json:"login_id"`
+}
+
+// Kind names the job for the jobs engine.
+func (FetchJob) Kind() string { return "fetch" }
+
+// Config holds the dependencies of a Service.
+type Config struct {
+	Store        store.Store
+	Secrets      *secrets.Keeper
+	Institutions *institutions.Registry
+	Logger       *slog.Logger
+	// Now is the application's clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Service runs the work that reaches a bank with no person waiting on the
+// request: the fetch that follows a live Authorize, and the scheduled
+// refresh of a saved login. It is safe for concurrent use.
+type Service struct {
+	store   store.Store
+	secrets *secrets.Keeper
+	banks   *institutions.Registry
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(cfg Config) *Service {
+	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Now returns the time on the application's clock, at the store's
+// precision: what a pass plans and reports against.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Fetch runs a FetchJob: it asks the connector for the login's data and
+// stores it as the login's snapshot, then marks the session's data ready.
+// A refusal of the bank is recorded on the session, which then answers data
+// calls with its FlinksCode. Fetch returns an error only for a failure worth
+// another attempt (the database, a connector that failed without saying
+// why); on the final attempt such a failure is recorded as
+// AGGREGATION_ERROR instead, so no session waits forever.
+func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
+	sess, err := s.store.Session(ctx, job.CustomerID, job.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // expired, or deleted with its login: nobody waits for it
+	}
+	if err != nil {
+		return err
+	}
+	if !session.Fetch(sess.Fetch).Fetching() {
+		return nil // an attempt already finished it
+	}
+	secret, err := s.secrets.OpenSession(sess)
+	if err != nil {
+		return err
+	}
+	e, ok := s.banks.Lookup(sess.Institution)
+	if !ok {
+		return s.fetchFailed(ctx, job, flinks.CodeDisabledInstitution)
+	}
+	fetcher, ok := e.Fetcher()
+	if !ok {
+		s.log.Error("fetch: the connector cannot fetch data", "institution", sess.Institution)
+		return s.fetchFailed(ctx, job, flinks.CodeAggregationError)
+	}
+	now := s.now()
+	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: secret.State, Now: now, Days: accounts.HistoryDays(now)})
+	if err != nil {
+		code, retry := s.classify("fetch", e, err, final)
+		if retry != nil {
+			return retry
+		}
+		return s.fetchFailed(ctx, job, code)
+	}
+	return store.RetryConflict(func() error {
+		return s.store.InTx(ctx, func(q store.Queries) error {
+			cur, err := q.Session(ctx, job.CustomerID, job.SessionID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			m, err := session.Step(machineOf(cur), session.Fetched, s.now(), session.Rules{})
+			if err != nil {
+				return nil // another attempt finished it meanwhile
+			}
+			if err := q.PutSnapshot(ctx, job.CustomerID, job.LoginID, now, snap); err != nil {
+				return err
+			}
+			// The connector state is no longer needed.
+			cur.Fetch, cur.UpdatedAt, cur.Sealed = string(m.Fetch), m.LastRequest, nil
+			return q.UpdateSession(ctx, cur)
+		})
+	})
+}
+
+// fetchFailed records on the session that its fetch failed with code.
+func (s *Service) fetchFailed(ctx context.Context, job FetchJob, code flinks.Code) error {
+	return store.RetryConflict(func() error {
+		cur, err := s.store.Session(ctx, job.CustomerID, job.SessionID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		m, err := session.FailFetch(machineOf(cur), code, s.now())
+		if err != nil {
+			return nil // another attempt finished it meanwhile
+		}
+		cur.Fetch, cur.FetchCode, cur.Sealed = string(m.Fetch), string(m.FetchCode), nil
+		return s.store.UpdateSession(ctx, cur)
+	})
+}
+
+// machineOf is the state machine of a stored session.
+func machineOf(sess *store.Session) session.Machine {
+	return session.Machine{State: session.State(sess.State), Attempts: sess.Attempts, LastRequest: sess.UpdatedAt,
+		BusyUntil: sess.BusyUntil, Fetch: session.Fetch(sess.Fetch), FetchCode: flinks.Code(sess.FetchCode)}
+}
+
+// classify sorts a failure of the bank's side of a fetch or refresh: a
+// refusal the connector named is recorded under its FlinksCode; any other
+// failure is worth another attempt (retry is then err), except on the final
+// attempt, where it is recorded as AGGREGATION_ERROR so that nobody waits
+// forever.
+func (s *Service) classify(what string, e institutions.Entry, err error, final bool) (code flinks.Code, retry error) {
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		return ce.Kind.FlinksCode(), nil
+	}
+	if !final {
+		return "", err
+	}
+	s.log.Error(what+" failed", "institution", e.Inst.Name, "err", err)
+	return flinks.CodeAggregationError, nil
+}
+
+// NightlyRefreshStatus lists the customer's logins with scheduled refresh
+// on that a pass now would skip, as GetNightlyRefreshStatus shows them.
+func (s *Service) NightlyRefreshStatus(ctx context.Context, customerID string) ([]flinks.IneligibleCard, error) {
+	return Status(ctx, s.store, customerID, s.now())
+}
+
+// Refresh runs a scheduled refresh of a saved login: it logs in with the
+// stored credentials, no person present (connector's Unattended mode),
+// answers each question from the stored answers, fetches what the bank
+// shows now and stores it as the login's snapshot, which cached sessions
+// then read. A login that needs its user (a one-time challenge, a question
+// without a stored answer, stored answers the bank now refuses) is not
+// refreshed: the outcome is recorded on the login as QUESTION_NOT_FOUND,
+// and the other failures of the bank under their own FlinksCode, for
+// GetNightlyRefreshStatus and for the cached Authorize that replays it.
+//
+// Refresh returns an error only for a failure worth another attempt (the
+// database, a connector that failed without saying why); on the final
+// attempt such a failure is recorded as AGGREGATION_ERROR instead. A login
+// deleted, unsaved or taken off the schedule since it was planned is left
+// alone.
+func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final bool) error {
+	login, err := s.store.Login(ctx, customerID, loginID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !login.Saved || !login.ScheduledRefresh {
+		return nil
+	}
+	e, ok := s.banks.Lookup(login.Institution)
+	if !ok {
+		return s.refreshFailed(ctx, login, flinks.CodeDisabledInstitution, nil)
+	}
+	ls, err := s.secrets.OpenLogin(login)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	out, err := e.Conn.Begin(ctx, connector.BeginRequest{
+		Institution: e.Inst.Name, Username: login.Username, Password: connector.Secret(ls.Password),
+		Language: login.Language, Saved: ls.State, Unattended: true, Now: now,
+	})
+	var replayed map[string][]string
+	for rounds := 0; err == nil && !out.Authorized(); rounds++ {
+		if out.Rejected {
+			return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, replayed)
+		}
+		if rounds >= MaxReplayRounds {
+			s.log.Error("refresh: the connector asked too many rounds", "institution", e.Inst.Name, "rounds", rounds)
+			return s.refreshFailed(ctx, login, flinks.CodeAggregationError, nil)
+		}
+		replayed = StoredAnswers(out.Challenges, ls.Answers)
+		if len(replayed) < len(out.Challenges) {
+			// Only its user can answer: the refresh stops here.
+			return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, nil)
+		}
+		out, err = e.Conn.Continue(ctx, connector.ContinueRequest{State: out.State, Answers: replayed, Unattended: true, Now: s.now()})
+	}
+	var ce *connector.Error
+	if errors.As(err, &ce) && ce.Kind == connector.InvalidSecurityResponse {
+		// The stored answers no longer pass: forget them, so that the next
+		// live login asks the user again.
+		return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, replayed)
+	}
+	if err != nil {
+		code, retry := s.classify("refresh", e, err, final)
+		if retry != nil {
+			return retry
+		}
+		return s.refreshFailed(ctx, login, code, nil)
+	}
+
+	fetcher, ok := e.Fetcher()
+	if !ok {
+		s.log.Error("refresh: the connector cannot fetch data", "institution", e.Inst.Name)
+		return s.refreshFailed(ctx, login, flinks.CodeAggregationError, nil)
+	}
+	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: out.State, Now: now, Days: accounts.HistoryDays(now)})
+	if err != nil {
+		code, retry := s.classify("refresh: fetch", e, err, final)
+		if retry != nil {
+			return retry
+		}
+		return s.refreshFailed(ctx, login, code, nil)
+	}
+	info := connector.LoginInfo{Username: login.Username, Type: login.Type}
+	if out.Login != nil {
+		info = *out.Login
+	}
+	// The login read at the start is written back unless it changed
+	// meanwhile (its version), which spares a read in the transaction, the
+	// refresh's bottleneck on SQLite's single writer; after a conflict it is
+	// read again.
+	cur, cls := login, ls
+	return store.RetryConflict(func() error {
+		return s.store.InTx(ctx, func(q store.Queries) error {
+			if cur == nil {
+				var err error
+				if cur, err = q.Login(ctx, customerID, loginID); errors.Is(err, store.ErrNotFound) {
+					return nil // deleted meanwhile: nothing to write back
+				} else if err != nil {
+					return err
+				}
+				if cls, err = s.secrets.OpenLogin(cur); err != nil {
+					return err
+				}
+			}
+			w := *cur
+			defer func() { cur = nil }() // a retry reads the login again
+			// What the bank now remembers of the device.
+			cls.State = out.State
+			if err := s.secrets.SealLogin(&w, cls); err != nil {
+				return err
+			}
+			at := s.now()
+			if info.Type != "" {
+				w.Type = info.Type
+			}
+			w.LastRefresh, w.LastRefreshCode, w.LastAttempt, w.UpdatedAt = at, "", at, at
+			w.TwoStep = false
+			if err := q.UpdateLogin(ctx, &w); err != nil {
+				return err
+			}
+			return q.PutSnapshot(ctx, customerID, loginID, now, snap)
+		})
+	})
+}
+
+// refreshFailed records a scheduled refresh's failure on the login, and
+// forgets the stored answers the bank refused.
+func (s *Service) refreshFailed(ctx context.Context, login *store.Login, code flinks.Code, refused map[string][]string) error {
+	return store.RetryConflict(func() error {
+		return s.store.InTx(ctx, func(q store.Queries) error {
+			cur, err := q.Login(ctx, login.CustomerID, login.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if len(refused) > 0 {
+				if err := s.secrets.ForgetAnswers(cur, refused); err != nil {
+					return err
+				}
+			}
+			at := s.now()
+			cur.LastRefreshCode, cur.LastAttempt, cur.UpdatedAt = string(code), at, at
+			return q.UpdateLogin(ctx, cur)
+		})
+	})
+}
+
+// MaxReplayRounds bounds the rounds answered from stored answers in one
+// conversation, so a connector that loops cannot hold a request, or a
+// refresh, forever.
+const MaxReplayRounds = 10
+
+// StoredAnswers returns the stored answers to a round's challenges: the
+// one replay rule, shared by a reopen (which asks the client the rest) and
+// a scheduled refresh (which needs them all). A one-time challenge is never
+// answered from storage.
+func StoredAnswers(round []connector.Challenge, stored map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(round))
+	for _, ch := range round {
+		if v, ok := stored[ch.Prompt]; ok && !ch.OneTime {
+			out[ch.Prompt] = v
+		}
+	}
+	return out
+}
