@@ -197,17 +197,17 @@ func (s *Service) cached(ctx context.Context, customerID string, req *flinks.Aut
 		return nil, err
 	}
 	now := s.now()
-	c := &conversation{
-		sess: &store.Session{
-			ID: uuid.NewString(), CustomerID: customerID, LoginID: login.ID, Institution: e.Inst.Name, Username: login.Username,
-			Language: login.Language, Tag: req.Tag, Mode: modeCached, CreatedAt: now,
-		},
-		entry: e,
+	sess := &store.Session{
+		ID: uuid.NewString(), CustomerID: customerID, LoginID: login.ID, Institution: e.Inst.Name, Username: login.Username,
+		Language: login.Language, Tag: req.Tag, Mode: modeCached, CreatedAt: now,
 	}
-	if err := s.transition(c, session.OpenCached); err != nil {
+	// No conversation: nothing is sealed, and the bank is not asked.
+	m, err := session.Step(session.Machine{}, session.OpenCached, now, s.rules)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.save(ctx, c); err != nil {
+	putMachine(sess, m)
+	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
 	// Scheduled refresh keeps a login only while its data is read (a cached
@@ -221,10 +221,10 @@ func (s *Service) cached(ctx context.Context, customerID string, req *flinks.Aut
 	if login.LastRefreshCode != "" {
 		// As Flinks does: a cached call replays the outcome of the last live
 		// refresh, with a RequestId that still serves the older data.
-		return nil, &flinks.Error{FlinksCode: flinks.Code(login.LastRefreshCode), RequestId: c.sess.ID, Institution: e.Inst.Name, Tag: req.Tag,
+		return nil, &flinks.Error{FlinksCode: flinks.Code(login.LastRefreshCode), RequestId: sess.ID, Institution: e.Inst.Name, Tag: req.Tag,
 			Message: "The last live refresh of this login failed with " + login.LastRefreshCode + "; the RequestId serves the data of the last successful refresh."}
 	}
-	return s.authorizedResult(c, login), nil
+	return &Result{RequestID: sess.ID, Tag: sess.Tag, Institution: e.Inst, Login: login}, nil
 }
 
 // savedLogin finds the customer's saved login named by req.LoginId.
@@ -629,9 +629,7 @@ func (s *Service) save(ctx context.Context, c *conversation) error {
 
 func (s *Service) saveTx(ctx context.Context, q store.Queries, c *conversation) error {
 	sess := c.sess
-	m := c.machine
-	sess.State, sess.Attempts, sess.BusyUntil, sess.UpdatedAt = string(m.State), m.Attempts, m.BusyUntil, m.LastRequest
-	sess.Fetch, sess.FetchCode = string(m.Fetch), string(m.FetchCode)
+	putMachine(sess, c.machine)
 	if err := s.secrets.SealSession(sess, &c.secret); err != nil {
 		return err
 	}
@@ -652,6 +650,12 @@ func (s *Service) saveTx(ctx context.Context, q store.Queries, c *conversation) 
 		return &flinks.Error{FlinksCode: flinks.CodeConcurrentSession, Message: "Another request answered this RequestId at the same time; send an empty SecurityResponses to see where it stands."}
 	}
 	return err
+}
+
+// putMachine writes the machine's fields of a stored session.
+func putMachine(sess *store.Session, m session.Machine) {
+	sess.State, sess.Attempts, sess.BusyUntil, sess.UpdatedAt = string(m.State), m.Attempts, m.BusyUntil, m.LastRequest
+	sess.Fetch, sess.FetchCode = string(m.Fetch), string(m.FetchCode)
 }
 
 // machineOf is the state machine of a stored session.
