@@ -25,7 +25,7 @@ type storeConfig struct {
 	// flag shows in the process list.
 	masterKey string
 	sandbox   bool
-	// dbTimeout bounds one operation of the store (PostgreSQL).
+	// dbTimeout bounds one operation of the store.
 	dbTimeout time.Duration
 }
 
@@ -39,7 +39,7 @@ func (c *storeConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.sandbox, "sandbox", envOr(getenv, "BANKFEED_SANDBOX", "true") != "false",
 		"sandbox mode: serve the sandbox bank and the public sandbox customer, and generate a master key in the data directory if none is given (BANKFEED_SANDBOX)")
 	fs.DurationVar(&c.dbTimeout, "db-timeout", envDuration(getenv, "BANKFEED_DB_TIMEOUT", pgstore.DefaultOpTimeout),
-		"PostgreSQL: longest wait for one database operation before the request answers RETRY_LATER (BANKFEED_DB_TIMEOUT)")
+		"longest wait for one database operation (on SQLite, for the write lock) before the request answers RETRY_LATER (BANKFEED_DB_TIMEOUT)")
 	c.masterKey = strings.TrimSpace(getenv("BANKFEED_MASTER_KEY"))
 }
 

@@ -76,7 +76,7 @@ func openStore(ctx context.Context, cfg storeConfig) (database, error) {
 		}
 		return postgresDB{st}, nil
 	}
-	st, err := sqlitestore.Open(ctx, filepath.Join(cfg.dataDir, "bankfeed.db"))
+	st, err := sqlitestore.Open(ctx, filepath.Join(cfg.dataDir, "bankfeed.db"), sqlitestore.Options{OpTimeout: cfg.dbTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ import (
 func TestSweep(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "bankfeed.db"))
+	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "bankfeed.db"), sqlitestore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,31 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestLockedUnavailable runs the suite's case of a database that cannot take
+// writes: another session holds the tables' locks past the store's
+// operation timeout.
+func TestLockedUnavailable(t *testing.T) {
+	t.Parallel()
+	storetest.RunUnavailable(t, func(t *testing.T) (store.Store, storetest.Blocker) {
+		url := pgtest.NewDatabase(t)
+		s, err := pgstore.Open(t.Context(), url, pgstore.Options{OpTimeout: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s, func(t *testing.T) func() {
+			conn := rawDB(t, url)
+			tx, err := conn.Begin(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(t.Context(), `LOCK TABLE sessions, logins IN ACCESS EXCLUSIVE MODE`); err != nil {
+				t.Fatalf("locking the tables: %v", err)
+			}
+			return func() { tx.Rollback(context.Background()) }
+		}
+	})
+}
+
 // open opens the store at url, failing t if it cannot. The caller closes it.
 func open(t testing.TB, url string) *pgstore.Store {
 	t.Helper()

@@ -40,6 +40,7 @@ type Store struct {
 	// Prepared statements of each pool.
 	writeStmts *preparedDB
 	readStmts  *preparedDB
+	timeout    time.Duration
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -49,16 +50,34 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// DefaultOpTimeout bounds one write of the store (a statement, or a whole
+// transaction) whose context has no earlier deadline: the wait for the one
+// writer connection, and for another process's write lock, included.
+const DefaultOpTimeout = 10 * time.Second
+
+// Options tune Open; the zero value is the defaults.
+type Options struct {
+	// OpTimeout replaces DefaultOpTimeout when positive.
+	OpTimeout time.Duration
+}
+
 // Open opens (creating if needed) the database file at path and applies the
 // migrations it lacks.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	timeout := opts.OpTimeout
+	if timeout <= 0 {
+		timeout = DefaultOpTimeout
+	}
 	// Settings, deliberately:
 	//   journal_mode=WAL     readers never block the writer, nor it them;
 	//   synchronous=NORMAL   durable at every checkpoint, and in WAL mode a
 	//                        crash loses no committed transaction, only a
 	//                        power loss can drop the last ones;
-	//   busy_timeout=10000   a second process (or the reader pool during a
-	//                        checkpoint) waits instead of failing at once;
+	//   busy_timeout         a second process (or the reader pool during a
+	//                        checkpoint) waits instead of failing at once,
+	//                        as long as the operation timeout: SQLite's
+	//                        busy wait does not watch the context, so this
+	//                        is what ends it (SQLITE_BUSY: ErrUnavailable);
 	//   foreign_keys=ON      sessions die with their login;
 	//   secure_delete=ON     deleted rows are overwritten with zeros, so a
 	//                        deleted login's wrapped data key and sealed
@@ -68,7 +87,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "secure_delete(ON)")
 	q.Set("_txlock", "immediate")
@@ -94,7 +113,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 
-	s := &Store{write: write, read: read, writeStmts: newPreparedDB(write), readStmts: newPreparedDB(read)}
+	s := &Store{write: write, read: read, writeStmts: newPreparedDB(write), readStmts: newPreparedDB(read), timeout: timeout}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate %s: %w", path, err)
@@ -104,7 +123,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: jobs client: %w", err)
 	}
-	s.queries = queries{reader: s.readStmts, writer: s.writeStmts, inTx: s.inTx, jobs: jobs}
+	s.queries = queries{reader: s.readStmts, writer: guarded{s.writeStmts, timeout}, inTx: s.inTx, jobs: jobs}
 	// PutSnapshot and the conversations run their statements in
 	// transactions, where a statement the writer has not kept runs
 	// unprepared: prepare them now, outside any transaction, so that they
@@ -190,7 +209,17 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Queries) error) error {
 
 // inTx runs fn on the queries of one write transaction, committed when fn
 // returns nil and rolled back otherwise.
+//
+// The transaction, fn included, is bounded by the operation timeout: the
+// waits for the writer connection and for the write lock (BEGIN IMMEDIATE)
+// end in store.ErrUnavailable.
 func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
+	ctx, cancel := bound(ctx, s.timeout)
+	defer cancel()
+	return classify(s.runTx(ctx, fn))
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(queries) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -233,7 +262,7 @@ func (s *Store) forget(ctx context.Context) {
 
 // DeleteSessionsIdleSince implements store.Store.
 func (s *Store) DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE updated_at < ?`, t.UnixMicro())
+	res, err := s.queries.writer.ExecContext(ctx, `DELETE FROM sessions WHERE updated_at < ?`, t.UnixMicro())
 	if err != nil {
 		return 0, err
 	}
@@ -242,7 +271,7 @@ func (s *Store) DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64
 
 // DeleteUnsavedLogins implements store.Store.
 func (s *Store) DeleteUnsavedLogins(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `
+	res, err := s.queries.writer.ExecContext(ctx, `
 		DELETE FROM logins
 		WHERE saved = 0 AND updated_at < ?
 		  AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.login_id = logins.id)`, t.UnixMicro())
@@ -259,6 +288,51 @@ func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx)
 // the final connection.
 func (s *Store) Close() error {
 	return errors.Join(s.readStmts.close(), s.writeStmts.close(), s.read.Close(), s.write.Close())
+}
+
+// guarded runs the writes of the pool under the operation timeout, and
+// reports a database that cannot take them now as store.ErrUnavailable.
+type guarded struct {
+	execer
+	timeout time.Duration
+}
+
+func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, cancel := bound(ctx, g.timeout)
+	defer cancel()
+	res, err := g.execer.ExecContext(ctx, query, args...)
+	return res, classify(err)
+}
+
+// bound returns ctx with the operation timeout, unless ctx has an earlier
+// deadline.
+func bound(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, timeout)
+}
+
+// classify reports as store.ErrUnavailable the errors of a database that
+// cannot serve now but may soon: another connection or process holds the
+// lock past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED), or the operation
+// timeout ran out waiting for the writer. Anything else is returned as is;
+// the original error stays in the chain, for the log.
+func classify(err error) error {
+	if err == nil || errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
 }
 
 type execer interface {

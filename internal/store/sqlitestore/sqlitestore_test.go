@@ -29,10 +29,37 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestLockedUnavailable runs the suite's case of a database that cannot take
+// writes: another connection holds SQLite's write lock past the store's
+// operation timeout.
+func TestLockedUnavailable(t *testing.T) {
+	t.Parallel()
+	storetest.RunUnavailable(t, func(t *testing.T) (store.Store, storetest.Blocker) {
+		path := filepath.Join(t.TempDir(), "bankfeed.db")
+		s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{OpTimeout: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s, func(t *testing.T) func() {
+			conn, err := rawDB(t, path).Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.ExecContext(t.Context(), `BEGIN IMMEDIATE`); err != nil {
+				t.Fatalf("taking the write lock: %v", err)
+			}
+			return func() {
+				conn.ExecContext(context.Background(), `ROLLBACK`)
+				conn.Close()
+			}
+		}
+	})
+}
+
 // open opens the store at path, failing t if it cannot. The caller closes it.
 func open(t testing.TB, path string) *sqlitestore.Store {
 	t.Helper()
-	s, err := sqlitestore.Open(t.Context(), path)
+	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -227,7 +254,7 @@ func TestOpenFails(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// A directory where the database file should be.
-	if s, err := sqlitestore.Open(t.Context(), dir); err == nil {
+	if s, err := sqlitestore.Open(t.Context(), dir, sqlitestore.Options{}); err == nil {
 		s.Close()
 		t.Fatalf("Open(%s), a directory, succeeded", dir)
 	}
