@@ -142,7 +142,7 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 	}
 	now := s.now()
 	v := &view{}
-	err := s.readTx(ctx, func(q store.Queries) error {
+	err := s.store.ReadTx(ctx, func(q store.Queries) error {
 		sess, err := q.Session(ctx, customerID, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
@@ -194,12 +194,6 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 		}
 		if busy {
 			return errPending{sess}
-		}
-		// Until reads share one transaction, the fetch may have finished
-		// between the two reads: its snapshot and the end of its session
-		// are written together, so a second read tells.
-		if v.snap, _, err = q.Snapshot(ctx, customerID, sess.LoginID, query(v.opts)); !errors.Is(err, store.ErrNotFound) {
-			return err
 		}
 		return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
 			Message: "Inputs session id or card if were not found: no data has been collected for this login yet; authorize it live (MostRecentCached: false)."})

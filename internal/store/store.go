@@ -347,6 +347,10 @@ type Store interface {
 	// InTx runs fn in one transaction, committed when fn returns nil and
 	// rolled back otherwise.
 	InTx(ctx context.Context, fn func(q Queries) error) error
+	// ReadTx runs fn in one read-only transaction: every read of fn sees
+	// the database as of one moment, so rows written together by one
+	// transaction are seen together or not at all. Writes through q fail.
+	ReadTx(ctx context.Context, fn func(q Queries) error) error
 	// DeleteSessionsIdleSince deletes sessions not updated since t.
 	DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64, error)
 	// DeleteUnsavedLogins deletes logins without saved credentials that were

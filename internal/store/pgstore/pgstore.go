@@ -209,6 +209,23 @@ func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
 	return classify(tx.Commit(ctx))
 }
 
+// ReadTx implements store.Store: a read-only transaction at REPEATABLE
+// READ, which reads one snapshot of the database from its first query, and
+// refuses writes.
+func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return classify(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(queries{db: tx, tx: tx, jobs: s.jobs, timeout: s.timeout}); err != nil {
+		return err
+	}
+	return classify(tx.Commit(ctx))
+}
+
 // DeleteSessionsIdleSince implements store.Store.
 func (s *Store) DeleteSessionsIdleSince(ctx context.Context, t time.Time) (int64, error) {
 	ctx, cancel := s.bound(ctx)

@@ -102,7 +102,16 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	// The readers' transactions are deferred: in WAL mode a deferred
+	// transaction reads one snapshot of the database from its first read,
+	// and takes no lock a writer waits for.
+	rq := url.Values{}
+	for k, v := range q {
+		rq[k] = v
+	}
+	rq.Set("_txlock", "deferred")
+	rq.Add("_pragma", "query_only(ON)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -130,6 +139,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// are kept from the first call.
 	for _, query := range append(txQueries, putSnapshotQueries...) {
 		if _, err := s.writeStmts.stmt(ctx, query); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", query, err)
+		}
+	}
+	// Likewise the reads of a data call, on the readers, for ReadTx.
+	for _, query := range readTxQueries {
+		if _, err := s.readStmts.stmt(ctx, query); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", query, err)
 		}
@@ -241,6 +257,28 @@ func (s *Store) runTx(ctx context.Context, fn func(queries) error) error {
 	}
 	return nil
 }
+
+// ReadTx implements store.Store, on the reader pool: a deferred transaction
+// in WAL mode reads one snapshot of the database. Its connections are
+// query_only, so a write through q fails.
+func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error {
+	ctx, cancel := bound(ctx, s.timeout)
+	defer cancel()
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	defer tx.Rollback()
+	ptx := preparedTx{tx: tx, p: s.readStmts}
+	if err := fn(queries{reader: ptx, writer: ptx, tx: tx, jobs: s.jobs, state: &txState{}}); err != nil {
+		return classify(err)
+	}
+	return classify(tx.Commit())
+}
+
+// readTxQueries are the statements Open prepares on the readers: what a
+// data call reads in its ReadTx.
+var readTxQueries = []string{qSession, qLogin, qLoginFetching, qSnapshot, qSnapshotNoTransactions}
 
 // txState is what a transaction's queries report to its commit.
 type txState struct {
@@ -378,6 +416,7 @@ const (
 			last_refresh_code = ?, version = version + 1, updated_at = ?, sealed = ?, data_key = coalesce(data_key, ?),
 			last_attempt = ?, two_step = ?
 		WHERE id = ? AND customer_id = ? AND version = ?`
+	qLoginFetching = `SELECT count(*) FROM sessions WHERE login_id = ? AND customer_id = ? AND fetch IN ('pending', 'dispatched')`
 )
 
 // txQueries are the statements Open prepares on the writer.
@@ -491,9 +530,7 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 
 func (q queries) LoginFetching(ctx context.Context, customerID, loginID string) (bool, error) {
 	var n int
-	err := q.reader.QueryRowContext(ctx, `
-		SELECT count(*) FROM sessions
-		WHERE login_id = ? AND customer_id = ? AND fetch IN ('pending', 'dispatched')`, loginID, customerID).Scan(&n)
+	err := q.reader.QueryRowContext(ctx, qLoginFetching, loginID, customerID).Scan(&n)
 	return n > 0, err
 }
 

@@ -66,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SealedPrefixes", testSealedPrefixes},
 		{"MarkCached", testMarkCached},
 		{"ScheduledLogins", testScheduledLogins},
+		{"ReadTx", testReadTx},
+		{"ReadTxConsistent", testReadTxConsistent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
