@@ -1,6 +1,10 @@
 package connector
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bankfeed/bankfeed/flinks"
+)
 
 // Kind classifies a connector failure. bankfeed maps each kind to the
 // FlinksCode and HTTP status its clients expect.
@@ -45,6 +49,44 @@ var kindNames = [...]string{
 	NeedsUser:               "needs user",
 	Unauthorized:            "unauthorized",
 	Failed:                  "failed",
+}
+
+// kindCodes is the one table from a kind of failure to the FlinksCode that
+// clients of the Flinks API expect for it.
+var kindCodes = [...]flinks.Code{
+	InvalidUsername:         flinks.CodeInvalidUsername,
+	InvalidPassword:         flinks.CodeInvalidPassword,
+	InvalidSecurityResponse: flinks.CodeInvalidSecurityResponse,
+	RetryLater:              flinks.CodeRetryLater,
+	DisabledLogin:           flinks.CodeDisabledLogin,
+	NewAccount:              flinks.CodeNewAccount,
+	DisabledInstitution:     flinks.CodeDisabledInstitution,
+	// A login that needs its user is what Flinks reports when no stored
+	// answer passes a question: the user must answer it in a live login.
+	NeedsUser:    flinks.CodeQuestionNotFound,
+	Unauthorized: flinks.CodeUnauthorized,
+	Failed:       flinks.CodeAggregationError,
+}
+
+// FlinksCode returns the FlinksCode of a failure of kind k;
+// AGGREGATION_ERROR for Failed and for a kind this version does not know.
+func (k Kind) FlinksCode() flinks.Code {
+	if k > 0 && int(k) < len(kindCodes) {
+		return kindCodes[k]
+	}
+	return flinks.CodeAggregationError
+}
+
+// KindOf returns the kind whose FlinksCode is code, for connectors that
+// name failures by FlinksCode (the sandbox's scenario files do); false for
+// a code that is no connector failure.
+func KindOf(code flinks.Code) (Kind, bool) {
+	for k, c := range kindCodes {
+		if c == code && k > 0 {
+			return Kind(k), true
+		}
+	}
+	return 0, false
 }
 
 func (k Kind) String() string {

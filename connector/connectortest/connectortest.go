@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
+	"github.com/bankfeed/bankfeed/flinks"
 )
 
 // MaxRounds is the number of rounds of challenges within which a scripted
@@ -68,7 +69,19 @@ type Script struct {
 //     and the round it failed can then be answered again with its state;
 //   - the authorized State, passed back as BeginRequest.Saved, logs in again;
 //   - one connector serves concurrent logins;
-//   - a cancelled context does not make it panic.
+//   - a cancelled context does not make it panic;
+//   - an unattended login never gets a one-time challenge: where the
+//     attended login asks one, the unattended one fails with NeedsUser, and
+//     otherwise it is authorized with the same answers;
+//   - if the connector is a Fetcher: transactions come newest first, on
+//     calendar days, each with exactly one of Debit and Credit, and running
+//     balances that follow the amounts up to the account's Current; ids are
+//     stable, across two fetches at one Now and for the transactions a
+//     later fetch still shows;
+//   - if the connector is a QuestionLister: the questions listed for the
+//     authorized login include every question its rounds asked that can be
+//     answered ahead of time (a QuestionAndAnswer without choices, not
+//     one-time).
 //
 // The scripted user must be one whose wrong answers are retryable (or lead to
 // another round), and whose login needs no time to pass (a device approval
@@ -87,6 +100,10 @@ func Run(t *testing.T, newConnector func() connector.Connector, s Script) {
 		{"Saved", testSaved},
 		{"Concurrent", testConcurrent},
 		{"CanceledContext", testCanceledContext},
+		{"Unattended", testUnattended},
+		{"Fetch", testFetch},
+		{"StableIDs", testStableIDs},
+		{"Questions", testQuestions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +118,10 @@ type driver struct {
 	newConnector func() connector.Connector
 	s            Script
 }
+
+// fetchNow is the fixed clock of the suite's fetches, so that two fetches
+// at one Now must agree.
+var fetchNow = time.Date(2026, time.March, 14, 15, 0, 0, 0, time.UTC)
 
 func (d driver) beginRequest(password string, saved []byte) connector.BeginRequest {
 	return connector.BeginRequest{
@@ -418,4 +439,191 @@ func noPanic(t *testing.T, call string, f func()) {
 		}
 	}()
 	f()
+}
+
+// testUnattended logs in attended, noting whether a round asks a one-time
+// challenge, then unattended (BeginRequest and ContinueRequest with
+// Unattended), as a scheduled refresh does with stored answers.
+func testUnattended(t *testing.T, d driver) {
+	ctx := t.Context()
+	oneTime := false
+	if _, err := d.login(ctx, nil, nil, func(_ int, out connector.Outcome) error {
+		for _, c := range out.Challenges {
+			oneTime = oneTime || c.OneTime
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	req := d.beginRequest(d.s.Password, nil)
+	req.Unattended = true
+	out, err := d.newConnector().Begin(ctx, req)
+	for round := 1; err == nil && !out.Authorized(); round++ {
+		if round > MaxRounds {
+			t.Fatalf("an unattended login is not authorized after %d rounds", MaxRounds)
+		}
+		for _, c := range out.Challenges {
+			if c.OneTime {
+				t.Fatalf("an unattended login got the one-time challenge %q: nobody is there to answer it; "+
+					"the contract asks for an *connector.Error of kind NeedsUser instead", c.Prompt)
+			}
+		}
+		var answers map[string][]string
+		if answers, err = d.answers(out, false); err != nil {
+			t.Fatal(err)
+		}
+		out, err = d.newConnector().Continue(ctx, connector.ContinueRequest{State: out.State, Answers: answers, Unattended: true, Now: time.Now()})
+	}
+	var ce *connector.Error
+	switch {
+	case oneTime && errors.As(err, &ce) && ce.Kind == connector.NeedsUser:
+	case oneTime && err == nil:
+		t.Error("an unattended login was authorized although the attended one asks a one-time challenge")
+	case oneTime:
+		t.Errorf("an unattended login that meets a one-time challenge failed with %v; want an *connector.Error of kind NeedsUser", err)
+	case err != nil:
+		t.Errorf("an unattended login, with the answers the attended one passed with: %v; want it authorized", err)
+	}
+}
+
+// fetch logs in with the script and fetches the login's data at now, for a
+// year; it skips a connector that is not a Fetcher.
+func (d driver) fetch(t *testing.T, now ...time.Time) []*connector.Snapshot {
+	t.Helper()
+	f, ok := d.newConnector().(connector.Fetcher)
+	if !ok {
+		t.Skip("the connector is not a connector.Fetcher")
+	}
+	out, err := d.login(t.Context(), nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps := make([]*connector.Snapshot, len(now))
+	for i, at := range now {
+		if snaps[i], err = f.Fetch(t.Context(), connector.FetchRequest{State: out.State, Now: at, Days: 365}); err != nil {
+			t.Fatalf("Fetch at %v: %v", at, err)
+		}
+		if snaps[i] == nil {
+			t.Fatalf("Fetch at %v returned no snapshot and no error", at)
+		}
+	}
+	return snaps
+}
+
+// testFetch checks the order, the days and the running balances of a
+// fetch's transactions.
+func testFetch(t *testing.T, d driver) {
+	snap := d.fetch(t, fetchNow)[0]
+	ids := map[string]bool{}
+	for _, a := range snap.Accounts {
+		if a.ID == "" || ids[a.ID] {
+			t.Errorf("account %q: an empty or repeated account ID", a.ID)
+		}
+		ids[a.ID] = true
+		txs := a.Transactions
+		for i, tx := range txs {
+			if !tx.Date.Equal(tx.Date.UTC().Truncate(24 * time.Hour)) {
+				t.Errorf("account %s, transaction %s: Date %v is not a calendar day at midnight UTC", a.ID, tx.ID, tx.Date)
+			}
+			if (tx.Debit > 0) == (tx.Credit > 0) || tx.Debit < 0 || tx.Credit < 0 {
+				t.Errorf("account %s, transaction %s: Debit %v and Credit %v; want exactly one positive", a.ID, tx.ID, tx.Debit, tx.Credit)
+			}
+			if tx.Date.After(fetchNow) {
+				t.Errorf("account %s, transaction %s: dated %v, after the fetch's Now", a.ID, tx.ID, tx.Date)
+			}
+			if i == 0 {
+				continue
+			}
+			older, newer := tx, txs[i-1]
+			if older.Date.After(newer.Date) {
+				t.Errorf("account %s: transaction %s of %v lists after %s of %v; want newest first", a.ID, older.ID, older.Date, newer.ID, newer.Date)
+			}
+			if want := older.Balance + newer.Credit - newer.Debit; newer.Balance != want {
+				t.Errorf("account %s, transaction %s: Balance %v; the older balance %v plus Credit %v minus Debit %v is %v",
+					a.ID, newer.ID, newer.Balance, older.Balance, newer.Credit, newer.Debit, want)
+			}
+		}
+		if len(txs) > 0 && a.Current != nil && txs[0].Balance != *a.Current {
+			t.Errorf("account %s: the newest transaction's Balance %v differs from Current %v", a.ID, txs[0].Balance, *a.Current)
+		}
+	}
+}
+
+// testStableIDs fetches twice at one Now and once three days later: the
+// first two agree on every id, and the later one keeps the ids of the
+// accounts and of the transactions it still shows.
+func testStableIDs(t *testing.T, d driver) {
+	later := fetchNow.Add(3 * 24 * time.Hour)
+	snaps := d.fetch(t, fetchNow, fetchNow, later)
+	type txKey struct {
+		date          time.Time
+		desc          string
+		debit, credit connector.Cents
+	}
+	index := func(s *connector.Snapshot) map[string]map[txKey]string {
+		m := map[string]map[txKey]string{}
+		for _, a := range s.Accounts {
+			m[a.ID] = map[txKey]string{}
+			for _, tx := range a.Transactions {
+				m[a.ID][txKey{tx.Date, tx.Description, tx.Debit, tx.Credit}] = tx.ID
+			}
+		}
+		return m
+	}
+	first, again, next := index(snaps[0]), index(snaps[1]), index(snaps[2])
+	for acct, txs := range first {
+		if _, ok := again[acct]; !ok {
+			t.Errorf("account %s is gone from a second fetch at the same Now: account ids must be stable", acct)
+			continue
+		}
+		for k, id := range txs {
+			if again[acct][k] != id {
+				t.Errorf("account %s: transaction %q of %v has id %q, then %q at the same Now", acct, k.desc, k.date, id, again[acct][k])
+			}
+		}
+		laterTxs, ok := next[acct]
+		if !ok {
+			t.Errorf("account %s is gone from a fetch three days later: account ids must be stable", acct)
+			continue
+		}
+		for k, id := range txs {
+			if got, shown := laterTxs[k]; shown && got != id {
+				t.Errorf("account %s: transaction %q of %v has id %q, and %q three days later", acct, k.desc, k.date, id, got)
+			}
+		}
+	}
+}
+
+// testQuestions checks QuestionLister against the rounds the scripted
+// login asks.
+func testQuestions(t *testing.T, d driver) {
+	lister, ok := d.newConnector().(connector.QuestionLister)
+	if !ok {
+		t.Skip("the connector is not a connector.QuestionLister")
+	}
+	var asked []string
+	out, err := d.login(t.Context(), nil, nil, func(_ int, out connector.Outcome) error {
+		for _, c := range out.Challenges {
+			if c.Type == flinks.QuestionAndAnswer && len(c.Iterables) == 0 && !c.OneTime {
+				asked = append(asked, c.Prompt)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := lister.Questions(t.Context(), connector.QuestionsRequest{State: out.State, Language: "en"})
+	if err != nil {
+		t.Fatalf("Questions: %v", err)
+	}
+	listed := map[string]bool{}
+	for _, q := range qs {
+		listed[q] = true
+	}
+	for _, p := range asked {
+		if !listed[p] {
+			t.Errorf("the login was asked %q, which Questions does not list (it lists %q)", p, qs)
+		}
+	}
 }

@@ -373,27 +373,28 @@ func (sc *Scenario) user(username string) *User {
 	return nil
 }
 
-// failure is the connector error a scenario's error name stands for.
+// failure is the connector error a scenario's error name (a FlinksCode)
+// stands for, with the sandbox bank's message for its kind.
 func failure(code string) *connector.Error {
-	switch flinks.Code(code) {
-	case flinks.CodeInvalidUsername:
-		return connector.Errorf(connector.InvalidUsername, "The username is not valid.")
-	case flinks.CodeInvalidPassword:
-		return connector.Errorf(connector.InvalidPassword, "The password is not valid for this username.")
-	case flinks.CodeInvalidSecurityResponse:
-		return connector.Errorf(connector.InvalidSecurityResponse, "An answer of this round is not valid.")
-	case flinks.CodeDisabledLogin:
-		return connector.Errorf(connector.DisabledLogin, "The bank has disabled this login.")
-	case flinks.CodeRetryLater:
-		return connector.Errorf(connector.RetryLater, "The bank cannot be reached; try again later.")
-	case flinks.CodeNewAccount:
-		return connector.Errorf(connector.NewAccount, "The bank asks the user to act in online banking first.")
-	case flinks.CodeDisabledInstitution:
-		return connector.Errorf(connector.DisabledInstitution, "The institution is not available.")
-	case flinks.CodeUnauthorized:
-		return connector.Errorf(connector.Unauthorized, "The bank did not authorize the login.")
+	kind, ok := connector.KindOf(flinks.Code(code))
+	if !ok {
+		kind = connector.Failed
 	}
-	return connector.Errorf(connector.Failed, "The sandbox bank could not complete the login.")
+	return connector.Errorf(kind, "%s", failureMessages[kind])
+}
+
+// failureMessages are the sandbox bank's words for each failure it can
+// answer.
+var failureMessages = map[connector.Kind]string{
+	connector.InvalidUsername:         "The username is not valid.",
+	connector.InvalidPassword:         "The password is not valid for this username.",
+	connector.InvalidSecurityResponse: "An answer of this round is not valid.",
+	connector.DisabledLogin:           "The bank has disabled this login.",
+	connector.RetryLater:              "The bank cannot be reached; try again later.",
+	connector.NewAccount:              "The bank asks the user to act in online banking first.",
+	connector.DisabledInstitution:     "The institution is not available.",
+	connector.Unauthorized:            "The bank did not authorize the login.",
+	connector.Failed:                  "The sandbox bank could not complete the login.",
 }
 
 // fold is the case-insensitive form of usernames and names.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
 )
 
@@ -145,14 +146,13 @@ func (t *Text) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// errorKinds are the errors a scenario may name, for User.Error and
-// Step.OnWrong.
-var errorKinds = map[string]bool{
-	string(flinks.CodeInvalidUsername): true, string(flinks.CodeInvalidPassword): true,
-	string(flinks.CodeInvalidSecurityResponse): true, string(flinks.CodeRetryLater): true,
-	string(flinks.CodeDisabledLogin): true, string(flinks.CodeNewAccount): true,
-	string(flinks.CodeDisabledInstitution): true, string(flinks.CodeAggregationError): true,
-	string(flinks.CodeUnauthorized): true,
+// isError reports whether a scenario may name code as an error, for
+// User.Error and Step.OnWrong: the FlinksCode of any connector failure but
+// NeedsUser, which only an unattended login meets, and which the sandbox
+// reports by itself when a one-time challenge comes up unattended.
+func isError(code string) bool {
+	kind, ok := connector.KindOf(flinks.Code(code))
+	return ok && kind != connector.NeedsUser
 }
 
 // imageRef is how a scenario names an image file: "@image:NAME" stands for
@@ -215,7 +215,7 @@ func Parse(name string, data []byte, images fs.FS) (*Scenario, error) {
 		if st == nil {
 			return nil, fail(field, "must be an object")
 		}
-		if n == "" || n == "none" || errorKinds[n] {
+		if n == "" || n == "none" || isError(n) {
 			return nil, fail(field, "%q cannot name a step", n)
 		}
 		if len(st.Challenges) == 0 {
@@ -224,7 +224,7 @@ func Parse(name string, data []byte, images fs.FS) (*Scenario, error) {
 		if st.Next != "" && sc.Steps[st.Next] == nil {
 			return nil, fail(field+".Next", "no step is named %q", st.Next)
 		}
-		if st.OnWrong != "" && sc.Steps[st.OnWrong] == nil && !errorKinds[st.OnWrong] {
+		if st.OnWrong != "" && sc.Steps[st.OnWrong] == nil && !isError(st.OnWrong) {
 			return nil, fail(field+".OnWrong", "%q is neither a step nor an error such as DISABLED_LOGIN", st.OnWrong)
 		}
 		prompts := map[string]bool{}
@@ -269,7 +269,7 @@ func Parse(name string, data []byte, images fs.FS) (*Scenario, error) {
 				return nil, fail(fmt.Sprintf("%s.Rotate[%d]", field, j), "no step is named %q", s)
 			}
 		}
-		if u.Error != "" && !errorKinds[u.Error] {
+		if u.Error != "" && !isError(u.Error) {
 			return nil, fail(field+".Error", "%q is not an error a sandbox user can trigger", u.Error)
 		}
 		if u.DeviceApproval != "" {
