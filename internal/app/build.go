@@ -81,7 +81,8 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	keeper := secrets.NewKeeper(s.keys.ring)
 	s.authorize = authorize.New(authorize.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		MaxAttempts: s.cfg.maxMFAAttempts})
-	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now})
+	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+		HistoryDays: accounts.HistoryDays})
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,

@@ -1,4 +1,3 @@
-// Package archtest holds the test that enforces bankfeed's dependency rules:
-// the public packages stay importable by third parties, and only the
-// composition root chooses a database or a connector.
+// Package archtest enforces bankfeed's dependency rules, kept as a table in
+// rules.go, over the transitive dependencies that go list -deps reports.
 package archtest

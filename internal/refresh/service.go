@@ -8,7 +8,6 @@ import (
 
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
-	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/session"
@@ -36,6 +35,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// Now is the application's clock; time.Now when nil.
 	Now func() time.Time
+	// HistoryDays is how many days of transactions a fetch collects at
+	// now: what the data endpoints' options need (accounts.HistoryDays).
+	HistoryDays func(now time.Time) int
 }
 
 // Service runs the work that reaches a bank with no person waiting on the
@@ -47,11 +49,13 @@ type Service struct {
 	banks   *institutions.Registry
 	log     *slog.Logger
 	now     func() time.Time
+	days    func(now time.Time) int
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
-	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now)}
+	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now),
+		days: cfg.HistoryDays}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -94,7 +98,7 @@ func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
 		return s.fetchFailed(ctx, job, flinks.CodeAggregationError)
 	}
 	now := s.now()
-	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: secret.State, Now: now, Days: accounts.HistoryDays(now)})
+	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: secret.State, Now: now, Days: s.days(now)})
 	if err != nil {
 		code, retry := s.classify("fetch", e, err, final)
 		if retry != nil {
@@ -247,7 +251,7 @@ func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final
 		s.log.Error("refresh: the connector cannot fetch data", "institution", e.Inst.Name)
 		return s.refreshFailed(ctx, login, flinks.CodeAggregationError, nil)
 	}
-	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: out.State, Now: now, Days: accounts.HistoryDays(now)})
+	snap, err := fetcher.Fetch(ctx, connector.FetchRequest{State: out.State, Now: now, Days: s.days(now)})
 	if err != nil {
 		code, retry := s.classify("refresh: fetch", e, err, final)
 		if retry != nil {

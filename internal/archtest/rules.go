@@ -1,0 +1,96 @@
+package archtest
+
+// module is bankfeed's module path.
+const module = "github.com/bankfeed/bankfeed"
+
+// m names a package of the module; a path ending in "/..." names it and
+// every package below it.
+func m(path string) string { return module + "/" + path }
+
+// rule is one dependency rule, over transitive dependencies: a package
+// matching From depends, directly or through others, on none of Never;
+// or, when Only is set, on nothing but the standard library and Only.
+// Packages matching Except are exempt.
+type rule struct {
+	From   string
+	Never  []string
+	Only   []string
+	Except []string
+	Why    string
+}
+
+// mustExist are packages the rules are written for: a rename that left a
+// rule matching nothing would silently drop it, so the test fails instead.
+var mustExist = []string{
+	m("flinks"), m("connector"), m("connector/connectortest"), m("client"), m("connectors/sandbox"),
+	m("internal/session"), m("internal/secrets"), m("internal/institutions"), m("internal/authorize"),
+	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
+	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
+	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/app"),
+	m("cmd/bankfeed"),
+}
+
+// rules are bankfeed's dependency rules (docs/architecture.md). Each
+// reason is printed with a violation.
+var rules = []rule{
+	// The public packages: what a third party imports.
+	{From: m("flinks"), Only: []string{},
+		Why: "flinks is the public wire format, shared by the server and the SDK: standard library only"},
+	{From: m("connector/..."), Only: []string{m("flinks"), m("connector")},
+		Why: "the connector contract and its suite are public: a connector written outside bankfeed needs nothing internal"},
+	{From: m("client"), Only: []string{m("flinks")},
+		Why: "the Go SDK talks to a server over HTTP: it shares the wire types and nothing else"},
+	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
+		Why: "a connector imports only the public contract, as a third party's would"},
+
+	// Only the composition root chooses implementations.
+	{From: m("..."), Never: []string{m("internal/store/sqlitestore"), m("internal/store/pgstore/...")},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/pgstore/pgtest")},
+		Why:    "only internal/app chooses a store implementation; everything else works on the store contract"},
+	{From: m("..."), Never: []string{"modernc.org/sqlite/...", "github.com/riverqueue/river/riverdriver/riversqlite/..."},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/sqlitestore")},
+		Why:    "only sqlitestore, and internal/app which opens it, may depend on SQLite's driver"},
+	{From: m("..."), Never: []string{"github.com/jackc/pgx/v5/...", "github.com/riverqueue/river/riverdriver/riverpgxv5/..."},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/pgstore/...")},
+		Why:    "only pgstore (and its test helper), and internal/app which opens it, may depend on PostgreSQL's driver"},
+	{From: m("..."), Never: []string{m("internal/app")}, Except: []string{m("cmd/bankfeed")},
+		Why: "internal/app is the composition root: nothing is built on it but the command"},
+	{From: m("..."), Never: []string{m("cmd/...")},
+		Why: "commands are the outermost layer"},
+
+	// Dependencies point inward.
+	// (fmt depends on os, so the standard library's I/O is named by what a
+	// machine would use it for: a database, the network, processes.)
+	{From: m("internal/session"), Never: []string{m("internal/store/..."), m("internal/secrets"), m("internal/vault"),
+		m("internal/institutions"), "database/sql", "net", "net/http", "os/exec", "github.com/riverqueue/river/..."},
+		Why: "the session machine is pure: (state, event, now) -> next state, with no I/O"},
+	{From: m("internal/store"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/refresh"), m("internal/jobs"), m("internal/httpapi"), m("internal/secrets"), m("internal/session"),
+		m("internal/vault"), m("internal/tenants")},
+		Why: "the store contract stores rows; business rules live above it"},
+	{From: m("internal/store/..."), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/refresh"), m("internal/jobs"), m("internal/httpapi"), m("internal/secrets"), m("internal/session")},
+		Why: "the stores and their suite know the contract, not the services above it"},
+	{From: m("internal/vault"), Never: []string{m("internal/...")},
+		Why: "the vault seals bytes; it knows nothing of bankfeed's rows"},
+	{From: m("internal/secrets"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/refresh"), m("internal/httpapi"), m("internal/jobs")},
+		Why: "what is sealed, and for which row, is below the services that seal"},
+	{From: m("internal/rotation"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/refresh"), m("internal/httpapi"), m("internal/jobs")},
+		Why: "key rotation needs the sealed columns and their AAD names (secrets), not the engine"},
+	{From: m("internal/accounts"), Never: []string{m("internal/authorize"), m("internal/logins"), m("internal/refresh"), m("internal/httpapi")},
+		Why: "the data endpoints read sessions and snapshots; conversations and the HTTP surface are elsewhere"},
+	{From: m("internal/logins"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/refresh"), m("internal/httpapi")},
+		Why: "saved-login administration stands beside the conversations, not on them"},
+	{From: m("internal/refresh"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/httpapi"), m("internal/jobs")},
+		Why: "authorize uses refresh's job and replay rule, never the reverse; jobs runs refresh, not the reverse"},
+	{From: m("internal/authorize"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/accounts"),
+		m("internal/logins"), "github.com/riverqueue/river/..."},
+		Why: "conversations return results; the HTTP surface renders them and the jobs engine is wired by app"},
+	{From: m("internal/httpapi"), Never: []string{m("internal/jobs"), "github.com/riverqueue/river/...", "database/sql"},
+		Why: "the HTTP surface calls services; it neither runs jobs nor touches a database"},
+	{From: m("internal/jobs"), Never: []string{m("internal/httpapi"), m("internal/authorize"), m("internal/accounts"), m("internal/logins")},
+		Why: "jobs is River and the workers of refresh: it runs no conversation and serves no request"},
+}
