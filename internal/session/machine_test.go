@@ -176,8 +176,9 @@ func TestStepEveryPair(t *testing.T) {
 }
 
 // FuzzStep drives the machine with random event sequences and checks its
-// invariants: attempts never exceed the limit, Failed is final, and a
-// refused event changes nothing.
+// invariants: attempts never exceed the limit, Failed is final, a refused
+// event changes nothing, a read changes nothing, and no event of a client
+// is accepted by an expired session.
 func FuzzStep(f *testing.F) {
 	f.Add([]byte{1, 2, 1, 4, 1, 4, 1, 4})
 	f.Add([]byte{1, 3, 1, 1, 5})
@@ -194,6 +195,12 @@ func FuzzStep(f *testing.F) {
 					t.Fatalf("refused %s changed %+v to %+v", ev, m, next)
 				}
 				continue
+			}
+			if ev == Read && next != m {
+				t.Fatalf("a read changed %+v to %+v", m, next)
+			}
+			if Expired(m, now) && (ev == Answer || ev == Show || ev == Read) {
+				t.Fatalf("%s accepted by a session expired at %v: %+v", ev, now, m)
 			}
 			if m.State == Failed {
 				t.Fatalf("%s moved a failed session to %s", ev, next.State)
