@@ -22,14 +22,15 @@ func TestStepEveryPair(t *testing.T) {
 		code     flinks.Code // a refused event's FlinksCode
 		bug      bool        // an event that cannot happen in the state
 	}
-	tests := []struct {
+	type stepCase struct {
 		name  string
 		m     Machine
 		ev    Event
 		now   time.Time
 		want  want
 		lease bool // whether the result holds a claim
-	}{
+	}
+	tests := []stepCase{
 		// Answer
 		{"challenged answer", Machine{State: Challenged, LastRequest: t0}, Answer, t0.Add(time.Minute), want{state: Answering}, true},
 		{"challenged answer just before expiry", Machine{State: Challenged, LastRequest: t0}, Answer, t0.Add(ChallengeIdle - time.Nanosecond), want{state: Answering}, true},
@@ -48,14 +49,7 @@ func TestStepEveryPair(t *testing.T) {
 		{"answering reject, last attempt", Machine{State: Answering, Attempts: 2, LastRequest: t0, BusyUntil: busy}, Reject, t0, want{state: Failed, attempts: 3}, false},
 		{"answering fail", Machine{State: Answering, LastRequest: t0, BusyUntil: busy}, Fail, t0, want{state: Failed}, false},
 	}
-	tests = append(tests, []struct {
-		name  string
-		m     Machine
-		ev    Event
-		now   time.Time
-		want  want
-		lease bool
-	}{
+	tests = append(tests, []stepCase{
 		// A session begins with Open (the connector has the credentials) or
 		// OpenCached, and only once.
 		{"new open", Machine{}, Open, t0, want{state: Answering}, true},
@@ -83,50 +77,22 @@ func TestStepEveryPair(t *testing.T) {
 		{"new read", Machine{}, Read, t0, want{state: New, bug: true}, false},
 	}...)
 	for _, ev := range []Event{Answer, Show, Challenge, Authorize, AuthorizeDispatched, Reject, Fail, Fetched, FetchError} {
-		tests = append(tests, struct {
-			name  string
-			m     Machine
-			ev    Event
-			now   time.Time
-			want  want
-			lease bool
-		}{"new " + ev.String(), Machine{}, ev, t0, want{state: New, bug: true}, false})
+		tests = append(tests, stepCase{"new " + ev.String(), Machine{}, ev, t0, want{state: New, bug: true}, false})
 	}
 	for _, s := range []State{Challenged, Answering, Authorized, Failed} {
 		for _, ev := range []Event{Open, OpenCached} {
 			m := Machine{State: s, LastRequest: t0}
-			tests = append(tests, struct {
-				name  string
-				m     Machine
-				ev    Event
-				now   time.Time
-				want  want
-				lease bool
-			}{string(s) + " " + ev.String(), m, ev, t0, want{state: s, bug: true}, false})
+			tests = append(tests, stepCase{string(s) + " " + ev.String(), m, ev, t0, want{state: s, bug: true}, false})
 		}
 	}
 	for _, s := range []State{Challenged, Answering, Failed} {
 		for _, ev := range []Event{Fetched, FetchError} {
-			tests = append(tests, struct {
-				name  string
-				m     Machine
-				ev    Event
-				now   time.Time
-				want  want
-				lease bool
-			}{string(s) + " " + ev.String(), Machine{State: s, LastRequest: t0}, ev, t0, want{state: s, bug: true}, false})
+			tests = append(tests, stepCase{string(s) + " " + ev.String(), Machine{State: s, LastRequest: t0}, ev, t0, want{state: s, bug: true}, false})
 		}
 	}
 	for _, s := range []State{Challenged, Authorized, Failed} {
 		for _, ev := range []Event{Challenge, Authorize, AuthorizeDispatched, Reject, Fail} {
-			tests = append(tests, struct {
-				name  string
-				m     Machine
-				ev    Event
-				now   time.Time
-				want  want
-				lease bool
-			}{string(s) + " " + ev.String(), Machine{State: s, LastRequest: t0}, ev, t0, want{state: s, bug: true}, false})
+			tests = append(tests, stepCase{string(s) + " " + ev.String(), Machine{State: s, LastRequest: t0}, ev, t0, want{state: s, bug: true}, false})
 		}
 	}
 

@@ -194,31 +194,25 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Queries) error) error {
 // nil and rolled back otherwise. The transaction, fn included, is bounded by
 // the store's operation timeout.
 func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return classify(err)
-	}
-	// Deferred, so that a panic in fn also rolls back and returns the
-	// connection to the pool. After Commit it is a no-op.
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(queries{db: tx, tx: tx, jobs: s.jobs, timeout: s.timeout}); err != nil {
-		return err
-	}
-	return classify(tx.Commit(ctx))
+	return s.runTx(ctx, pgx.TxOptions{}, fn)
 }
 
 // ReadTx implements store.Store: a read-only transaction at REPEATABLE
 // READ, which reads one snapshot of the database from its first query, and
 // refuses writes.
 func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error {
+	return s.runTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(q queries) error { return fn(q) })
+}
+
+func (s *Store) runTx(ctx context.Context, opts pgx.TxOptions, fn func(queries) error) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := s.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return classify(err)
 	}
+	// Deferred, so that a panic in fn also rolls back and returns the
+	// connection to the pool. After Commit it is a no-op.
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if err := fn(queries{db: tx, tx: tx, jobs: s.jobs, timeout: s.timeout}); err != nil {
 		return err
