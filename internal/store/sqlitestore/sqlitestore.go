@@ -75,9 +75,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	//                        power loss can drop the last ones;
 	//   busy_timeout         a second process (or the reader pool during a
 	//                        checkpoint) waits instead of failing at once,
-	//                        as long as the operation timeout: SQLite's
-	//                        busy wait does not watch the context, so this
-	//                        is what ends it (SQLITE_BUSY: ErrUnavailable);
+	//                        as long as the operation timeout; the driver's
+	//                        busy handler also ends the wait when the
+	//                        context is done (SQLITE_BUSY or the deadline:
+	//                        ErrUnavailable either way);
 	//   foreign_keys=ON      sessions die with their login;
 	//   secure_delete=ON     deleted rows are overwritten with zeros, so a
 	//                        deleted login's wrapped data key and sealed
