@@ -319,43 +319,44 @@ func (s *Service) answer(ctx context.Context, customerID string, req *flinks.Aut
 // just sent, if any.
 func (s *Service) proceed(ctx context.Context, c *conversation, answered map[string][]string, out connector.Outcome, err error) (*Result, error) {
 	replayed := len(answered) > 0 && len(c.secret.Prefilled) == len(c.secret.Round) // the client was asked nothing
-	for rounds := 0; ; rounds++ {
-		var ce *connector.Error
-		switch {
-		case errors.As(err, &ce) && ce.Kind == connector.InvalidSecurityResponse && len(answered) > 0:
-			return s.rejected(ctx, c, ce, replayed)
-		case errors.As(err, &ce):
-			return s.failed(ctx, c, ce)
-		case err != nil:
-			return nil, fmt.Errorf("authorize: connector %s: %w", c.entry.Inst.Name, err)
-		}
-		s.log.Debug("connector answered", "request_id", c.sess.ID, "institution", c.entry.Inst.Name, "round", rounds,
-			"challenges", len(out.Challenges), "authorized", out.Authorized(), "rejected", out.Rejected, "replayed", replayed)
-		if out.Rejected {
-			// A wrong answer the bank answered with another round: keep
-			// nothing of it, and forget stored answers that led here.
-			if err := s.eraseAnswers(ctx, c, c.secret.Prefilled); err != nil {
-				return nil, err
+	rounds := 0
+	var roundErr error // a failure of the server in Round, not of the connector
+	replay := refresh.Replay{Conn: c.entry.Conn, Stored: c.loginSecret.Answers, Now: s.now,
+		Round: func(out connector.Outcome, answered map[string][]string) error {
+			s.log.Debug("connector answered", "request_id", c.sess.ID, "institution", c.entry.Inst.Name, "round", rounds,
+				"challenges", len(out.Challenges), "authorized", out.Authorized(), "rejected", out.Rejected)
+			rounds++
+			if out.Rejected {
+				// A wrong answer the bank answered with another round: keep
+				// nothing of it, and forget stored answers that led here.
+				if roundErr = s.eraseAnswers(ctx, c, c.secret.Prefilled); roundErr != nil {
+					return roundErr
+				}
+			} else if len(answered) > 0 {
+				c.secret.Collect(answered)
 			}
-		} else if len(answered) > 0 {
-			c.secret.Collect(answered)
-		}
-		if out.Authorized() {
-			return s.authorized(ctx, c, out)
-		}
-		if rounds >= refresh.MaxReplayRounds {
-			return nil, fmt.Errorf("authorize: connector %s asked more than %d rounds answered from storage", c.entry.Inst.Name, refresh.MaxReplayRounds)
-		}
-		c.secret.SetRound(out.State, out.Challenges)
-		c.secret.Prefilled = refresh.StoredAnswers(out.Challenges, c.loginSecret.Answers)
-		if len(c.secret.Prefilled) < len(c.secret.Round) {
-			return s.challenged(ctx, c)
-		}
-		// Every challenge of the round has a stored answer: answer it
-		// without asking the client.
-		answered, replayed = c.secret.Prefilled, true
-		out, err = c.entry.Conn.Continue(ctx, connector.ContinueRequest{State: out.State, Answers: answered, Now: s.now()})
+			if !out.Authorized() {
+				// The round to answer next, from storage or by the client.
+				c.secret.SetRound(out.State, out.Challenges)
+				c.secret.Prefilled = refresh.StoredAnswers(out.Challenges, c.loginSecret.Answers)
+			}
+			return nil
+		}}
+	out, answered, replayed, err = replay.Run(ctx, out, err, answered, replayed)
+	var ce *connector.Error
+	switch {
+	case roundErr != nil:
+		return nil, roundErr
+	case errors.As(err, &ce) && ce.Kind == connector.InvalidSecurityResponse && len(answered) > 0:
+		return s.rejected(ctx, c, ce, replayed)
+	case errors.As(err, &ce):
+		return s.failed(ctx, c, ce)
+	case err != nil:
+		return nil, fmt.Errorf("authorize: connector %s: %w", c.entry.Inst.Name, err)
+	case out.Authorized():
+		return s.authorized(ctx, c, out)
 	}
+	return s.challenged(ctx, c)
 }
 
 // challenged persists a new round and returns it.

@@ -216,34 +216,32 @@ func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final
 		Institution: e.Inst.Name, Username: login.Username, Password: connector.Secret(ls.Password),
 		Language: login.Language, Saved: ls.State, Unattended: true, Now: now,
 	})
-	var replayed map[string][]string
-	for rounds := 0; err == nil && !out.Authorized(); rounds++ {
-		if out.Rejected {
-			return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, replayed)
-		}
-		if rounds >= MaxReplayRounds {
-			s.log.Error("refresh: the connector asked too many rounds", "institution", e.Inst.Name, "rounds", rounds)
-			return s.refreshFailed(ctx, login, flinks.CodeAggregationError, nil)
-		}
-		replayed = StoredAnswers(out.Challenges, ls.Answers)
-		if len(replayed) < len(out.Challenges) {
-			// Only its user can answer: the refresh stops here.
-			return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, nil)
-		}
-		out, err = e.Conn.Continue(ctx, connector.ContinueRequest{State: out.State, Answers: replayed, Unattended: true, Now: s.now()})
-	}
+	replay := Replay{Conn: e.Conn, Stored: ls.Answers, Unattended: true, Now: s.now,
+		Round: func(out connector.Outcome, _ map[string][]string) error {
+			if out.Rejected && !out.Authorized() {
+				return errRejected
+			}
+			return nil
+		}}
+	out, replayed, _, err := replay.Run(ctx, out, err, nil, false)
 	var ce *connector.Error
-	if errors.As(err, &ce) && ce.Kind == connector.InvalidSecurityResponse {
+	switch {
+	case errors.Is(err, errRejected), errors.As(err, &ce) && ce.Kind == connector.InvalidSecurityResponse:
 		// The stored answers no longer pass: forget them, so that the next
 		// live login asks the user again.
 		return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, replayed)
-	}
-	if err != nil {
+	case errors.Is(err, ErrTooManyRounds):
+		s.log.Error("refresh: the connector asked too many rounds", "institution", e.Inst.Name)
+		return s.refreshFailed(ctx, login, flinks.CodeAggregationError, nil)
+	case err != nil:
 		code, retry := s.classify("refresh", e, err, final)
 		if retry != nil {
 			return retry
 		}
 		return s.refreshFailed(ctx, login, code, nil)
+	case !out.Authorized():
+		// Only its user can answer: the refresh stops here.
+		return s.refreshFailed(ctx, login, flinks.CodeQuestionNotFound, nil)
 	}
 
 	fetcher, ok := e.Fetcher()
@@ -326,21 +324,3 @@ func (s *Service) refreshFailed(ctx context.Context, login *store.Login, code fl
 	})
 }
 
-// MaxReplayRounds bounds the rounds answered from stored answers in one
-// conversation, so a connector that loops cannot hold a request, or a
-// refresh, forever.
-const MaxReplayRounds = 10
-
-// StoredAnswers returns the stored answers to a round's challenges: the
-// one replay rule, shared by a reopen (which asks the client the rest) and
-// a scheduled refresh (which needs them all). A one-time challenge is never
-// answered from storage.
-func StoredAnswers(round []connector.Challenge, stored map[string][]string) map[string][]string {
-	out := make(map[string][]string, len(round))
-	for _, ch := range round {
-		if v, ok := stored[ch.Prompt]; ok && !ch.OneTime {
-			out[ch.Prompt] = v
-		}
-	}
-	return out
-}
