@@ -323,4 +323,3 @@ func (s *Service) refreshFailed(ctx context.Context, login *store.Login, code fl
 		})
 	})
 }
-
