@@ -233,7 +233,17 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Queries) error) error {
 func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
 	ctx, cancel := bound(ctx, s.timeout)
 	defer cancel()
-	return classify(s.runTx(ctx, fn))
+	return classifyTx(ctx, s.runTx(ctx, fn))
+}
+
+// classifyTx is classify for the error of a transaction run under ctx: once
+// ctx's deadline has passed, database/sql has rolled the transaction back,
+// and its statements fail with sql.ErrTxDone, which is the timeout too.
+func classifyTx(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, store.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return classify(err)
 }
 
 func (s *Store) runTx(ctx context.Context, fn func(queries) error) error {
@@ -272,9 +282,9 @@ func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error 
 	defer tx.Rollback()
 	ptx := preparedTx{tx: tx, p: s.readStmts}
 	if err := fn(queries{reader: ptx, writer: ptx, tx: tx, jobs: s.jobs, state: &txState{}}); err != nil {
-		return classify(err)
+		return classifyTx(ctx, err)
 	}
-	return classify(tx.Commit())
+	return classifyTx(ctx, tx.Commit())
 }
 
 // readTxQueries are the statements Open prepares on the readers: what a

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
 )
@@ -16,7 +17,9 @@ type Blocker func(t *testing.T) (release func())
 // cannot serve for now: writes, alone or in a transaction, fail with
 // store.ErrUnavailable (within the store's operation timeout: open must
 // open the store with a short one, so that the suite ends soon), nothing of
-// them is written, and the store serves again once the database does.
+// them is written, and the store serves again once the database does. A
+// transaction that outlives the operation timeout fails the same way.
+// open must give the store an operation timeout well under a second.
 func RunUnavailable(t *testing.T, open func(t *testing.T) (store.Store, Blocker)) {
 	t.Run("Unavailable", func(t *testing.T) {
 		t.Parallel()
@@ -55,6 +58,13 @@ func RunUnavailable(t *testing.T, open func(t *testing.T) (store.Store, Blocker)
 		}))
 		release()
 
+		// A transaction that outlives the operation timeout is cut off,
+		// and says so the same way.
+		unavailable("a transaction past the operation timeout", s.InTx(ctx, func(q store.Queries) error {
+			time.Sleep(time.Second)
+			return q.UpdateSession(ctx, &changed)
+		}))
+
 		// Nothing of the refused writes is there, and the store serves.
 		if _, err := s.Session(ctx, "cust-1", "sess-new"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("the session created while blocked: %v, want ErrNotFound", err)
@@ -75,3 +85,4 @@ func RunUnavailable(t *testing.T, open func(t *testing.T) (store.Store, Blocker)
 		}
 	})
 }
+
