@@ -85,4 +85,3 @@ func RunUnavailable(t *testing.T, open func(t *testing.T) (store.Store, Blocker)
 		}
 	})
 }
-
