@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -44,7 +43,6 @@ type Call struct {
 type Config struct {
 	Store        store.Store
 	Institutions *institutions.Registry
-	Logger       *slog.Logger
 	// Now is the application's clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -86,7 +86,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,
-		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Logger: s.log, Now: now}),
+		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
 		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now}),
 		Refresh:      s.refresh,
 		Institutions: banks,
