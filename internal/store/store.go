@@ -185,6 +185,9 @@ const (
 	SealedLogin SealedKind = "login"
 	// SealedSession is sessions.sealed, sealed under the master key.
 	SealedSession SealedKind = "session"
+	// SealedWebhook is webhooks.secret: customers' webhook signing keys,
+	// sealed under the master key.
+	SealedWebhook SealedKind = "webhook"
 )
 
 // SealedValue is one sealed value of a row.
@@ -227,7 +230,7 @@ type Queries interface {
 	// a page at a time (see ScheduledQuery).
 	ScheduledLogins(ctx context.Context, q ScheduledQuery) ([]*Login, error)
 	// DeleteLogin deletes the login and everything stored for it: its
-	// sessions, its snapshot and the jobs enqueued for it (jobs whose JSON
+	// sessions, its snapshot, its webhook deliveries and the jobs enqueued for it (jobs whose JSON
 	// has a "login_id" equal to loginID). It returns ErrNotFound if the
 	// customer has no such login.
 	DeleteLogin(ctx context.Context, customerID, loginID string) error
@@ -245,8 +248,8 @@ type Queries interface {
 	// ErrNotFound when there is no such customer.
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	// DeleteCustomer deletes the customer and everything stored for it:
-	// its logins (with their data keys), sessions, snapshots, tokens and
-	// jobs. ErrNotFound when there is no such customer.
+	// its logins (with their data keys), sessions, snapshots, tokens,
+	// webhook endpoint and deliveries, and jobs. ErrNotFound when there is no such customer.
 	DeleteCustomer(ctx context.Context, id string) error
 
 	// CreateToken stores a new authorize token.
@@ -279,6 +282,39 @@ type Queries interface {
 	// without the keys its database needs.
 	SealedPrefixes(ctx context.Context, n int) ([][]byte, error)
 
+	// Webhook reads the customer's webhook endpoint; ErrNotFound when it
+	// has none.
+	Webhook(ctx context.Context, customerID string) (*Webhook, error)
+	// Webhooks lists every customer's webhook endpoint, by customer.
+	Webhooks(ctx context.Context) ([]*Webhook, error)
+	// PutWebhook creates or replaces the customer's webhook endpoint;
+	// ErrNotFound when there is no such customer.
+	PutWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook removes the customer's webhook endpoint; ErrNotFound
+	// when it has none.
+	DeleteWebhook(ctx context.Context, customerID string) error
+
+	// CreateDelivery stores a new webhook delivery; ErrConflict if its ID
+	// is taken.
+	CreateDelivery(ctx context.Context, d *Delivery) error
+	// Delivery reads a delivery by its ID, whatever its customer: delivery
+	// IDs are random, and only the operator's tools and the delivery job
+	// read them this way. ErrNotFound when there is none.
+	Delivery(ctx context.Context, id string) (*Delivery, error)
+	// UpdateDelivery writes State, Attempts, UpdatedAt and Body;
+	// ErrNotFound when the delivery is gone (its login deleted).
+	UpdateDelivery(ctx context.Context, d *Delivery) error
+	// Deliveries lists deliveries, newest first, as q selects them.
+	Deliveries(ctx context.Context, q DeliveryQuery) ([]*Delivery, error)
+	// RecordAttempt stores one attempt of a delivery.
+	RecordAttempt(ctx context.Context, a *DeliveryAttempt) error
+	// Attempts lists a delivery's attempts, in order.
+	Attempts(ctx context.Context, deliveryID string) ([]*DeliveryAttempt, error)
+	// PruneDeliveries drops the bodies of deliveries created before
+	// bodiesBefore, and deletes deliveries (with their attempts) created
+	// before before. It returns how many rows it changed.
+	PruneDeliveries(ctx context.Context, bodiesBefore, before time.Time) (int64, error)
+
 	// Enqueue inserts a background job. Inside InTx it commits or rolls
 	// back with the transaction, so a job exists exactly when the rows
 	// that need it do.
@@ -300,6 +336,70 @@ type Queries interface {
 	// the login has no snapshot. An account without selected transactions
 	// has nil Transactions.
 	Snapshot(ctx context.Context, customerID, loginID string, q SnapshotQuery) (*connector.Snapshot, time.Time, error)
+}
+
+// Webhook is a customer's webhook endpoint: where its deliveries go, and
+// the key that signs them.
+type Webhook struct {
+	CustomerID string
+	URL        string
+	// Secret is the signing key, sealed by the vault.
+	Secret    []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Delivery is one message to a customer's webhook endpoint, with what a
+// replay needs to send it again.
+type Delivery struct {
+	ID         string
+	CustomerID string
+	// LoginID is the login the delivery is about; empty for a test
+	// delivery.
+	LoginID   string
+	RequestID string
+	// Type is the delivery's ResponseType: KYC, GetAccountsDetail, Test.
+	Type string
+	URL  string
+	// Body is the JSON sent; nil once pruned.
+	Body []byte
+	// State is DeliveryPending, DeliveryDelivered or DeliveryFailed.
+	State     string
+	Attempts  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// The states of a delivery.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	// DeliveryFailed is a delivery that exhausted its attempts.
+	DeliveryFailed = "failed"
+)
+
+// DeliveryAttempt is one try at sending a delivery.
+type DeliveryAttempt struct {
+	DeliveryID string
+	CustomerID string
+	LoginID    string
+	Attempt    int
+	At         time.Time
+	URL        string
+	// Status is the receiver's HTTP status; 0 when no response came.
+	Status int
+	// Error is the transport error, or why the status is a failure; empty
+	// for a 2xx.
+	Error    string
+	Duration time.Duration
+}
+
+// DeliveryQuery selects Deliveries.
+type DeliveryQuery struct {
+	// CustomerID and LoginID, when set, select that customer's or login's.
+	CustomerID string
+	LoginID    string
+	Limit      int
 }
 
 // ScheduledQuery selects a page of ScheduledLogins.

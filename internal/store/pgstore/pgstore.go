@@ -458,7 +458,12 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 		return store.ErrNotFound
 	}
 	// River keeps finished jobs for a day; their arguments name the login
-	// and its sessions, and nothing of a deleted login may remain.
+	// and its sessions, and nothing of a deleted login may remain. Its
+	// webhook deliveries take their attempts with them (foreign key).
+	if _, err := q.db.Exec(ctx, `DELETE FROM webhook_deliveries WHERE login_id = $1 AND customer_id = $2`,
+		loginID, customerID); err != nil {
+		return classify(err)
+	}
 	_, err = q.db.Exec(ctx, `DELETE FROM river_job WHERE args->>'login_id' = $1`, loginID)
 	return classify(err)
 }

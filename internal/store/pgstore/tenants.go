@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"time"
 
@@ -86,6 +87,7 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 		`DELETE FROM logins WHERE customer_id = $1`,
 		`DELETE FROM sessions WHERE customer_id = $1`,
 		`DELETE FROM authorize_tokens WHERE customer_id = $1`,
+		`DELETE FROM webhook_deliveries WHERE customer_id = $1`,
 		`DELETE FROM river_job WHERE args->>'customer_id' = $1`,
 	} {
 		if _, err := q.db.Exec(ctx, stmt, id); err != nil {
@@ -154,6 +156,7 @@ var sealedColumns = map[store.SealedKind]struct{ table, column, where string }{
 	store.SealedLoginKey: {"logins", "data_key", "data_key IS NOT NULL"},
 	store.SealedLogin:    {"logins", "sealed", "sealed IS NOT NULL AND data_key IS NULL"},
 	store.SealedSession:  {"sessions", "sealed", "sealed IS NOT NULL"},
+	store.SealedWebhook:  {"webhooks", "secret", "secret IS NOT NULL"},
 }
 
 func sealedColumn(kind store.SealedKind) (table, column, where string, err error) {
@@ -205,13 +208,13 @@ func (q queries) ReplaceSealed(ctx context.Context, kind store.SealedKind, custo
 
 func (q queries) SealedPrefixes(ctx context.Context, n int) ([][]byte, error) {
 	var parts []string
-	for _, kind := range []store.SealedKind{store.SealedLoginKey, store.SealedLogin, store.SealedSession} {
+	for _, kind := range []store.SealedKind{store.SealedLoginKey, store.SealedLogin, store.SealedSession, store.SealedWebhook} {
 		table, column, where, _ := sealedColumn(kind)
 		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT substring(%s FROM 1 FOR %d) FROM %s WHERE %s`, column, n, table, where))
 	}
 	ctx, cancel := q.bound(ctx)
 	defer cancel()
-	rows, err := q.db.Query(ctx, parts[0]+` UNION `+parts[1]+` UNION `+parts[2])
+	rows, err := q.db.Query(ctx, strings.Join(parts, ` UNION `))
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -534,7 +534,12 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	}
 	q.state.deleted = true
 	// River keeps finished jobs for a day; their arguments name the login
-	// and its sessions, and nothing of a deleted login may remain.
+	// and its sessions, and nothing of a deleted login may remain. Its
+	// webhook deliveries take their attempts with them (foreign key).
+	if _, err := q.writer.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE login_id = ? AND customer_id = ?`,
+		loginID, customerID); err != nil {
+		return err
+	}
 	_, err = q.writer.ExecContext(ctx, `DELETE FROM river_job WHERE json_extract(args, '$.login_id') = ?`, loginID)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -84,6 +85,7 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 		`DELETE FROM logins WHERE customer_id = ?`,
 		`DELETE FROM sessions WHERE customer_id = ?`,
 		`DELETE FROM authorize_tokens WHERE customer_id = ?`,
+		`DELETE FROM webhook_deliveries WHERE customer_id = ?`,
 		`DELETE FROM river_job WHERE json_extract(args, '$.customer_id') = ?`,
 	} {
 		if _, err := q.writer.ExecContext(ctx, stmt, id); err != nil {
@@ -145,6 +147,7 @@ var sealedColumns = map[store.SealedKind]struct{ table, column, where string }{
 	store.SealedLoginKey: {"logins", "data_key", "data_key IS NOT NULL"},
 	store.SealedLogin:    {"logins", "sealed", "sealed IS NOT NULL AND data_key IS NULL"},
 	store.SealedSession:  {"sessions", "sealed", "sealed IS NOT NULL"},
+	store.SealedWebhook:  {"webhooks", "secret", "secret IS NOT NULL"},
 }
 
 func sealedColumn(kind store.SealedKind) (table, column, where string, err error) {
@@ -193,11 +196,11 @@ func (q queries) ReplaceSealed(ctx context.Context, kind store.SealedKind, custo
 
 func (q queries) SealedPrefixes(ctx context.Context, n int) ([][]byte, error) {
 	var parts []string
-	for _, kind := range []store.SealedKind{store.SealedLoginKey, store.SealedLogin, store.SealedSession} {
+	for _, kind := range []store.SealedKind{store.SealedLoginKey, store.SealedLogin, store.SealedSession, store.SealedWebhook} {
 		table, column, where, _ := sealedColumn(kind)
 		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT substr(%s, 1, %d) FROM %s WHERE %s`, column, n, table, where))
 	}
-	rows, err := q.reader.QueryContext(ctx, parts[0]+` UNION `+parts[1]+` UNION `+parts[2])
+	rows, err := q.reader.QueryContext(ctx, strings.Join(parts, ` UNION `))
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ScheduledLogins", testScheduledLogins},
 		{"ReadTx", testReadTx},
 		{"ReadTxConsistent", testReadTxConsistent},
+		{"WebhookRoundTrip", testWebhookRoundTrip},
+		{"Deliveries", testDeliveries},
+		{"DeleteLoginDeliveries", testDeleteLoginDeliveries},
+		{"SealedWebhook", testSealedWebhook},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

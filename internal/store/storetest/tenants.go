@@ -112,6 +112,12 @@ func testDeleteCustomer(t *testing.T, s store.Store) {
 		if err := s.Enqueue(ctx, fetchJob{CustomerID: id, LoginID: "login-" + id, Note: id}); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.PutWebhook(ctx, &store.Webhook{CustomerID: id, URL: "https://example.test", Secret: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateDelivery(ctx, delivery(id, "", "delivery-"+id, 0)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.DeleteCustomer(ctx, "cust-1"); err != nil {
 		t.Fatalf("DeleteCustomer: %v", err)
@@ -137,6 +143,13 @@ func testDeleteCustomer(t *testing.T, s store.Store) {
 	gone("Snapshot", err)
 	_, err = s.Token(ctx, "cust-1", []byte("token-cust-1"))
 	gone("Token", err)
+	_, err = s.Webhook(ctx, "cust-1")
+	gone("Webhook", err)
+	_, err = s.Delivery(ctx, "delivery-cust-1")
+	gone("Delivery", err)
+	if _, err := s.Delivery(ctx, "delivery-cust-2"); err != nil {
+		t.Errorf("Delivery of the other customer: %v", err)
+	}
 
 	// The other customer keeps everything.
 	if _, err := s.Customer(ctx, "cust-2"); err != nil {
