@@ -12,6 +12,7 @@ package refresh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -92,8 +93,10 @@ var tolerated = map[string]bool{
 }
 
 // Check returns whether the login is refreshed by a pass at now, and if
-// not, why.
-func Check(l *store.Login, now time.Time) Reason {
+// not, why. webhook tells that the login's customer has a webhook
+// endpoint: its data is pushed, not read, so the rule of a recent cached
+// call is waived, as Flinks waives it for webhook integrations.
+func Check(l *store.Login, now time.Time, webhook bool) Reason {
 	switch {
 	case !l.Saved || !l.ScheduledRefresh:
 		return NotScheduled
@@ -103,7 +106,7 @@ func Check(l *store.Login, now time.Time) Reason {
 		return LastRefreshFailed
 	case l.LastRefresh.IsZero() || now.Sub(l.LastRefresh) > MaxAge:
 		return NoRecentSuccess
-	case now.Sub(l.LastCached) > MaxAge && now.Sub(l.CreatedAt) > MaxAge:
+	case !webhook && now.Sub(l.LastCached) > MaxAge && now.Sub(l.CreatedAt) > MaxAge:
 		// A login saved less than MaxAge ago counts as read: its client has
 		// had no reason to reopen it from cache yet.
 		return NoRecentRead
@@ -208,6 +211,10 @@ const pageSize = 500
 // each page of the eligible ones, each at start plus its Offset in window.
 func Plan(ctx context.Context, st store.Store, start time.Time, window time.Duration, insert func([]Planned) error) (PassPlan, error) {
 	var plan PassPlan
+	hooked, err := webhookCustomers(ctx, st)
+	if err != nil {
+		return plan, err
+	}
 	after := ""
 	for {
 		page, err := st.ScheduledLogins(ctx, store.ScheduledQuery{AfterID: after, Limit: pageSize})
@@ -220,7 +227,7 @@ func Plan(ctx context.Context, st store.Store, start time.Time, window time.Dura
 		after = page[len(page)-1].ID
 		planned := make([]Planned, 0, len(page))
 		for _, l := range page {
-			if Check(l, start) != Eligible {
+			if Check(l, start, hooked[l.CustomerID]) != Eligible {
 				plan.Ineligible++
 				continue
 			}
@@ -239,6 +246,11 @@ func Plan(ctx context.Context, st store.Store, start time.Time, window time.Dura
 // scheduled refresh on that a pass at now would skip.
 func Status(ctx context.Context, q store.Queries, customerID string, now time.Time) ([]flinks.IneligibleCard, error) {
 	cards := []flinks.IneligibleCard{}
+	_, err := q.Webhook(ctx, customerID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	hooked := err == nil
 	after := ""
 	for {
 		page, err := q.ScheduledLogins(ctx, store.ScheduledQuery{CustomerID: customerID, AfterID: after, Limit: pageSize})
@@ -250,11 +262,24 @@ func Status(ctx context.Context, q store.Queries, customerID string, now time.Ti
 		}
 		after = page[len(page)-1].ID
 		for _, l := range page {
-			if Check(l, now) != Eligible {
+			if Check(l, now, hooked) != Eligible {
 				cards = append(cards, Card(l))
 			}
 		}
 	}
+}
+
+// webhookCustomers is the set of customers with a webhook endpoint.
+func webhookCustomers(ctx context.Context, q store.Queries) (map[string]bool, error) {
+	ws, err := q.Webhooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		set[w.CustomerID] = true
+	}
+	return set, nil
 }
 
 // PassOutcomes counts how the refreshes of a pass ended.

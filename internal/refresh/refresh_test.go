@@ -63,8 +63,17 @@ func TestCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := eligible()
 			tc.change(l)
-			if got := refresh.Check(l, now); got != tc.want {
+			if got := refresh.Check(l, now, false); got != tc.want {
 				t.Errorf("Check = %q, want %q", got, tc.want)
+			}
+			// A customer with a webhook endpoint is pushed its data: the
+			// rule of a recent cached call is waived, and no other.
+			want := tc.want
+			if want == refresh.NoRecentRead {
+				want = refresh.Eligible
+			}
+			if got := refresh.Check(l, now, true); got != want {
+				t.Errorf("Check with a webhook = %q, want %q", got, want)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/session"
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/google/uuid"
 )
 
 // FetchJob is the durable job that collects a login's data after a live
@@ -38,6 +39,29 @@ type Config struct {
 	// HistoryDays is how many days of transactions a fetch collects at
 	// now: what the data endpoints' options need (accounts.HistoryDays).
 	HistoryDays func(now time.Time) int
+	// Notify, when set, is told of every fetch's and refresh's outcome
+	// that someone may be waiting for (see Event), inside the transaction
+	// that records it: what it writes (the webhook deliveries) exists
+	// exactly when the outcome does.
+	Notify func(ctx context.Context, q store.Queries, ev Event) error
+}
+
+// Event is the outcome of a fetch or a scheduled refresh, for
+// Config.Notify: the data stored, or a failure that needs the user.
+type Event struct {
+	CustomerID string
+	LoginID    string
+	// RequestID is the session the data is read with: the live
+	// Authorize's, or for a scheduled refresh a new cached session made
+	// for it; empty for a refresh that failed.
+	RequestID string
+	Tag       string
+	// Refresh is set for a scheduled refresh, clear for the fetch after a
+	// live Authorize.
+	Refresh bool
+	// Code is the FlinksCode of a failure; empty when the data was stored.
+	Code flinks.Code
+	At   time.Time
 }
 
 // Service runs the work that reaches a bank with no person waiting on the
@@ -50,12 +74,13 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	days    func(now time.Time) int
+	notify  func(ctx context.Context, q store.Queries, ev Event) error
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now),
-		days: cfg.HistoryDays}
+		days: cfg.HistoryDays, notify: cfg.Notify}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -124,27 +149,44 @@ func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
 			}
 			// The connector state is no longer needed.
 			cur.Fetch, cur.UpdatedAt, cur.Sealed = string(m.Fetch), m.LastRequest, nil
-			return q.UpdateSession(ctx, cur)
+			if err := q.UpdateSession(ctx, cur); err != nil {
+				return err
+			}
+			return s.tell(ctx, q, Event{CustomerID: job.CustomerID, LoginID: job.LoginID, RequestID: cur.ID, Tag: cur.Tag, At: m.LastRequest})
 		})
 	})
+}
+
+// tell passes ev to Config.Notify, if set.
+func (s *Service) tell(ctx context.Context, q store.Queries, ev Event) error {
+	if s.notify == nil {
+		return nil
+	}
+	return s.notify(ctx, q, ev)
 }
 
 // fetchFailed records on the session that its fetch failed with code.
 func (s *Service) fetchFailed(ctx context.Context, job FetchJob, code flinks.Code) error {
 	return store.RetryConflict(func() error {
-		cur, err := s.store.Session(ctx, job.CustomerID, job.SessionID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		m, err := session.FailFetch(machineOf(cur), code, s.now())
-		if err != nil {
-			return nil // another attempt finished it meanwhile
-		}
-		cur.Fetch, cur.FetchCode, cur.Sealed = string(m.Fetch), string(m.FetchCode), nil
-		return s.store.UpdateSession(ctx, cur)
+		return s.store.InTx(ctx, func(q store.Queries) error {
+			cur, err := q.Session(ctx, job.CustomerID, job.SessionID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			m, err := session.FailFetch(machineOf(cur), code, s.now())
+			if err != nil {
+				return nil // another attempt finished it meanwhile
+			}
+			cur.Fetch, cur.FetchCode, cur.Sealed = string(m.Fetch), string(m.FetchCode), nil
+			if err := q.UpdateSession(ctx, cur); err != nil {
+				return err
+			}
+			return s.tell(ctx, q, Event{CustomerID: job.CustomerID, LoginID: job.LoginID, RequestID: cur.ID, Tag: cur.Tag,
+				Code: code, At: m.LastRequest})
+		})
 	})
 }
 
@@ -295,7 +337,25 @@ func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final
 			if err := q.UpdateLogin(ctx, &w); err != nil {
 				return err
 			}
-			return q.PutSnapshot(ctx, customerID, loginID, now, snap)
+			if err := q.PutSnapshot(ctx, customerID, loginID, now, snap); err != nil {
+				return err
+			}
+			if s.notify == nil {
+				return nil
+			}
+			// Whoever is told of the refresh gets a RequestId that reads
+			// its data, as a cached Authorize would give.
+			m, err := session.Step(session.Machine{}, session.OpenCached, at, session.Rules{})
+			if err != nil {
+				return err
+			}
+			sess := &store.Session{ID: uuid.NewString(), CustomerID: customerID, LoginID: loginID, Institution: w.Institution,
+				Username: w.Username, Language: w.Language, Mode: "cached", CreatedAt: at}
+			sess.State, sess.UpdatedAt, sess.Fetch = string(m.State), m.LastRequest, string(m.Fetch)
+			if err := q.CreateSession(ctx, sess); err != nil {
+				return err
+			}
+			return s.tell(ctx, q, Event{CustomerID: customerID, LoginID: loginID, RequestID: sess.ID, Refresh: true, At: at})
 		})
 	})
 }
@@ -319,7 +379,13 @@ func (s *Service) refreshFailed(ctx context.Context, login *store.Login, code fl
 			}
 			at := s.now()
 			cur.LastRefreshCode, cur.LastAttempt, cur.UpdatedAt = string(code), at, at
-			return q.UpdateLogin(ctx, cur)
+			if err := q.UpdateLogin(ctx, cur); err != nil {
+				return err
+			}
+			if tolerated[string(code)] {
+				return nil // the bank's trouble, not the user's: the next pass tries again
+			}
+			return s.tell(ctx, q, Event{CustomerID: login.CustomerID, LoginID: login.ID, Refresh: true, Code: code, At: at})
 		})
 	})
 }

@@ -43,6 +43,7 @@ var kinds = []struct {
 	{store.SealedLoginKey, secrets.DataKeyAAD},
 	{store.SealedLogin, secrets.LoginAAD},
 	{store.SealedSession, secrets.SessionAAD},
+	{store.SealedWebhook, secrets.WebhookAAD},
 }
 
 // Reseal seals again, under ring's primary key, every value sealed under

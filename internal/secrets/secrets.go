@@ -178,6 +178,24 @@ func (k *Keeper) ForgetAnswers(login *store.Login, prompts map[string][]string) 
 	return k.SealLogin(login, ls)
 }
 
+// SealWebhook seals a customer's webhook signing key into w.Secret, under
+// the master key.
+func (k *Keeper) SealWebhook(w *store.Webhook, secret string) error {
+	var err error
+	w.Secret, err = k.ring.Seal([]byte(secret), WebhookAAD(w.CustomerID, w.CustomerID))
+	return err
+}
+
+// OpenWebhook opens a customer's webhook signing key.
+func (k *Keeper) OpenWebhook(w *store.Webhook) (string, error) {
+	aad := WebhookAAD(w.CustomerID, w.CustomerID)
+	plain, err := k.ring.Open(w.Secret, aad)
+	if err != nil {
+		return "", fmt.Errorf("secrets: %s: %w", aad, err)
+	}
+	return string(plain), nil
+}
+
 // The additional authenticated data of sealed values is the row's identity,
 // so a ciphertext moved to another row does not open. SessionAAD and
 // DataKeyAAD name the values sealed under the master key, which a key
@@ -190,6 +208,10 @@ func DataKeyAAD(customerID, id string) string { return "datakey/" + customerID +
 
 // LoginAAD names a login's sealed secrets; see SessionAAD.
 func LoginAAD(customerID, id string) string { return "login/" + customerID + "/" + id }
+
+// WebhookAAD names a customer's webhook signing key, whose row's id is the
+// customer's; see SessionAAD.
+func WebhookAAD(customerID, id string) string { return "webhook/" + customerID + "/" + id }
 
 // sealer is what seals and opens: the master key ring or a data key.
 type sealer interface {
