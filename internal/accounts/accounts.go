@@ -9,6 +9,7 @@ package accounts
 import (
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/store"
 )
 
 // Detail maps the snapshot's accounts (already filtered and windowed by the
@@ -129,6 +130,11 @@ func holderOf(snap *connector.Snapshot, o Options) *flinks.Holder {
 	if !o.KYC {
 		return nil
 	}
+	return Holder(snap)
+}
+
+// Holder maps the snapshot's account holder, as Flinks shows it.
+func Holder(snap *connector.Snapshot) *flinks.Holder {
 	h, ad := &snap.Holder, &snap.Holder.Address
 	return &flinks.Holder{
 		Name: str(h.Name),
@@ -145,6 +151,20 @@ func holderOf(snap *connector.Snapshot, o Options) *flinks.Holder {
 		Email:       str(h.Email),
 		PhoneNumber: str(h.PhoneNumber),
 	}
+}
+
+// Login maps a saved login to the Login object of the Flinks responses.
+func Login(login *store.Login) *flinks.Login {
+	l := &flinks.Login{Username: login.Username, IsScheduledRefresh: login.ScheduledRefresh, Id: login.ID}
+	if !login.LastRefresh.IsZero() {
+		v := login.LastRefresh.UTC().Format(flinks.TimeLayout)
+		l.LastRefresh = &v
+	}
+	if login.Type != "" {
+		v := login.Type
+		l.Type = &v
+	}
+	return l
 }
 
 // lastFour returns the last four characters of an account number, or nil

@@ -24,10 +24,13 @@ const customersUsage = `Usage:
   bankfeed customers list [--json]
   bankfeed customers rotate-secret [--api-key] [--json] CUSTOMER_ID
   bankfeed customers remove CUSTOMER_ID
+  bankfeed customers webhook CUSTOMER_ID --url URL [--secret S] [--webhook-allow-private]
+  bankfeed customers webhook CUSTOMER_ID --off
 
 Each takes --data and --database as serve does. A customer's secret key and
 x-api-key are shown once, by add and rotate-secret: bankfeed keeps only their
-SHA-256.
+SHA-256. webhook sets where the customer's data is pushed (docs/webhooks.md);
+without --secret it makes a signing secret and shows it once.
 `
 
 // customers runs `bankfeed customers ...`.
@@ -54,6 +57,8 @@ func customers(ctx context.Context, args []string, getenv func(string) string, s
 		fs.IntVar(&s.TokenRate, "token-rate", tenants.DefaultTokenRate, "authorize tokens per minute; 0 for no bound")
 	case "rotate-secret":
 		fs.BoolVar(&rotateAPIKey, "api-key", false, "also make a new x-api-key")
+	case "webhook":
+		return customerWebhook(ctx, fs, &cfg, args[1:], stdout, stderr, o)
 	case "list", "remove":
 	default:
 		fmt.Fprintf(stderr, "bankfeed customers: unknown command %q\n\n%s", args[0], customersUsage)

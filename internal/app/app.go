@@ -47,6 +47,7 @@ Usage:
   bankfeed customers ...   add, list, rotate the keys of, or remove customers
   bankfeed keys ...        generate a master key, or rotate the master key
   bankfeed refresh --now   run a scheduled-refresh pass now
+  bankfeed webhooks ...    list, replay or test webhook deliveries
   bankfeed version         print the version
   bankfeed help            print this help
 
@@ -85,6 +86,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return keys(ctx, args[1:], getenv, stdout, stderr, o)
 	case "refresh":
 		return refreshCommand(ctx, args[1:], getenv, stdout, stderr, o)
+	case "webhooks":
+		return webhooksCommand(ctx, args[1:], getenv, stdout, stderr, o)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "bankfeed", Version())
 		return nil

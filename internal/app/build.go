@@ -19,6 +19,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
 // buildConfig is what build needs to know: where the state is, which
@@ -32,6 +33,9 @@ type buildConfig struct {
 	refreshWorkers int
 	// schedule is the nightly pass; nil for none.
 	schedule *refresh.Schedule
+	webhooks webhookConfig
+	// adminKey opens the sandbox control surface outside sandbox mode.
+	adminKey string
 }
 
 // stack is bankfeed built once, the same way for serve, refresh --now, the
@@ -45,6 +49,7 @@ type stack struct {
 	keys      *keyRing
 	authorize *authorize.Service
 	refresh   *refresh.Service
+	webhooks  *webhooks.Service
 	tenants   *tenants.Tenants
 	handler   http.Handler
 	jobs      jobRunner // nil until startJobs
@@ -81,8 +86,12 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	keeper := secrets.NewKeeper(s.keys.ring)
 	s.authorize = authorize.New(authorize.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		MaxAttempts: s.cfg.maxMFAAttempts})
+	wh := s.cfg.webhooks
+	s.webhooks = webhooks.New(webhooks.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+		StatusOf: httpapi.StatusOf, RetryInterval: wh.retryInterval, MaxAttempts: wh.maxAttempts, Timeout: wh.timeout,
+		AllowPrivate: s.cfg.sandbox || wh.allowPrivate})
 	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
-		HistoryDays: accounts.HistoryDays})
+		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,
@@ -91,6 +100,9 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Refresh:      s.refresh,
 		Institutions: banks,
 		Tenants:      s.tenants,
+		Webhooks:     s.webhooks,
+		Sandbox:      s.cfg.sandbox,
+		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,
 		Logger:       s.log,
 		MaxBody:      s.cfg.maxBody,
@@ -104,7 +116,9 @@ func (s *stack) startJobs(ctx context.Context) error {
 	runner, err := s.store.startJobs(ctx, jobs.Config{
 		Refresh: s.refresh, Store: s.store, Logger: s.log, JobTimeout: s.cfg.jobTimeout,
 		RefreshWorkers: s.cfg.refreshWorkers, Schedule: s.cfg.schedule,
-		Sweeps: []jobs.Sweep{{Name: "sessions", Run: s.authorize.Sweep}, {Name: "authorize_tokens", Run: s.tenants.Sweep}},
+		Sweeps: []jobs.Sweep{{Name: "sessions", Run: s.authorize.Sweep}, {Name: "authorize_tokens", Run: s.tenants.Sweep},
+			{Name: "webhook_deliveries", Run: s.webhooks.Sweep}},
+		Webhooks: s.webhooks,
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore"
+	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
 // storeConfig is where bankfeed keeps its state and the keys that seal it:
@@ -53,13 +54,58 @@ type serveConfig struct {
 	maxBody        int64
 	jobTimeout     time.Duration
 	refresh        refreshConfig
+	webhooks       webhookConfig
+	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
 }
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
 	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody,
-		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule}
+		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
+		adminKey: c.adminKey}
+}
+
+// webhookConfig is the configuration of the webhook deliveries.
+type webhookConfig struct {
+	retryInterval time.Duration
+	maxAttempts   int
+	timeout       time.Duration
+	allowPrivate  bool
+	// sandboxURL and sandboxSecret set the sandbox customer's endpoint at
+	// start; sandboxURL empty leaves it as it is.
+	sandboxURL    string
+	sandboxSecret string
+}
+
+func (c *webhookConfig) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.DurationVar(&c.retryInterval, "webhook-retry-interval", envDuration(getenv, "BANKFEED_WEBHOOK_RETRY_INTERVAL", webhooks.DefaultRetryInterval),
+		"wait between two attempts of a webhook delivery the receiver did not acknowledge (BANKFEED_WEBHOOK_RETRY_INTERVAL)")
+	fs.IntVar(&c.maxAttempts, "webhook-max-attempts", webhooks.DefaultMaxAttempts,
+		"attempts of one webhook delivery before it is given up")
+	fs.DurationVar(&c.timeout, "webhook-timeout", envDuration(getenv, "BANKFEED_WEBHOOK_TIMEOUT", webhooks.DefaultTimeout),
+		"longest wait for a webhook receiver's answer, its body included (BANKFEED_WEBHOOK_TIMEOUT)")
+	fs.BoolVar(&c.allowPrivate, "webhook-allow-private", envOr(getenv, "BANKFEED_WEBHOOK_ALLOW_PRIVATE", "false") == "true",
+		"outside sandbox mode, let webhooks reach loopback, link-local and private addresses (BANKFEED_WEBHOOK_ALLOW_PRIVATE)")
+	fs.StringVar(&c.sandboxURL, "sandbox-webhook-url", envOr(getenv, "BANKFEED_SANDBOX_WEBHOOK_URL", ""),
+		"in sandbox mode, the sandbox customer's webhook URL, set at start (BANKFEED_SANDBOX_WEBHOOK_URL)")
+	c.sandboxSecret = strings.TrimSpace(getenv("BANKFEED_SANDBOX_WEBHOOK_SECRET"))
+	fs.StringVar(&c.sandboxSecret, "sandbox-webhook-secret", c.sandboxSecret,
+		"the signing secret of --sandbox-webhook-url; a new one, printed in the log, when empty (BANKFEED_SANDBOX_WEBHOOK_SECRET)")
+}
+
+// check validates the settings against the job timeout that bounds an
+// attempt's job: both deliveries of a job must fit in it.
+func (c webhookConfig) check(jobTimeout time.Duration) error {
+	switch {
+	case c.retryInterval < 100*time.Millisecond:
+		return fmt.Errorf("%w: --webhook-retry-interval must be at least 100ms", ErrUsage)
+	case c.maxAttempts < 1 || c.maxAttempts > 100:
+		return fmt.Errorf("%w: --webhook-max-attempts must be between 1 and 100", ErrUsage)
+	case c.timeout < 100*time.Millisecond || 3*c.timeout > jobTimeout:
+		return fmt.Errorf("%w: --webhook-timeout must be at least 100ms and at most a third of --job-timeout (%v)", ErrUsage, jobTimeout)
+	}
+	return nil
 }
 
 // refreshConfig is the configuration of the scheduled refresh.
@@ -118,6 +164,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
 	parseRefresh := cfg.refresh.register(fs, getenv)
+	cfg.webhooks.register(fs, getenv)
+	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
+		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -135,7 +184,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if cfg.maxMFAAttempts < 1 {
 		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
 	}
-	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT"); err != nil {
+	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT", "BANKFEED_WEBHOOK_RETRY_INTERVAL",
+		"BANKFEED_WEBHOOK_TIMEOUT"); err != nil {
 		return cfg, err
 	}
 	if err := parseRefresh(); err != nil {
@@ -146,6 +196,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.jobTimeout < time.Second {
 		return cfg, fmt.Errorf("%w: --job-timeout must be at least 1s", ErrUsage)
+	}
+	if err := cfg.webhooks.check(cfg.jobTimeout); err != nil {
+		return cfg, err
+	}
+	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
+		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
 const refreshUsage = `Usage:
@@ -46,7 +47,8 @@ func refreshCommand(ctx context.Context, args []string, getenv func(string) stri
 		return ErrUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	stk, err := build(ctx, buildConfig{storeConfig: cfg, scenarios: *scenarios, jobTimeout: *jobTimeout, refreshWorkers: *workers}, log, o.now)
+	stk, err := build(ctx, buildConfig{storeConfig: cfg, scenarios: *scenarios, jobTimeout: *jobTimeout, refreshWorkers: *workers,
+		webhooks: webhookConfig{timeout: min(webhooks.DefaultTimeout, *jobTimeout/3)}}, log, o.now)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		if err := tenants.EnsureSandbox(ctx, stk.store, o.now()); err != nil {
 			return fmt.Errorf("sandbox customer: %w", err)
 		}
+		if wh := cfg.webhooks; wh.sandboxURL != "" {
+			secret, made, err := stk.webhooks.ConfigureKeeping(ctx, tenants.SandboxCustomerID, wh.sandboxURL, wh.sandboxSecret)
+			if err != nil {
+				return fmt.Errorf("--sandbox-webhook-url: %w", err)
+			}
+			if made {
+				// Generated: the log is the only place it is ever shown.
+				log.Info("sandbox webhook configured, with a new secret", "url", wh.sandboxURL, "secret", secret)
+			} else {
+				log.Info("sandbox webhook configured", "url", wh.sandboxURL)
+			}
+		}
 	}
 	srv := &http.Server{
 		Handler:           stk.handler,

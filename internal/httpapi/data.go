@@ -19,7 +19,7 @@ func (s *Server) handleAccountsDetail(async bool) handlerFunc {
 		}
 		return &flinks.AccountsDetailResponse{
 			HttpStatusCode: http.StatusOK, Accounts: accts,
-			InstitutionName: d.Institution.Name, Login: loginOf(d.Login), InstitutionId: d.Institution.ID,
+			InstitutionName: d.Institution.Name, Login: accounts.Login(d.Login), InstitutionId: d.Institution.ID,
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
 		}, nil
 	})
@@ -41,7 +41,7 @@ func (s *Server) handleAccountsSummary(async bool) handlerFunc {
 		}
 		return &flinks.AccountsSummaryResponse{
 			HttpStatusCode: http.StatusOK, Accounts: accts, Links: summaryLinks,
-			InstitutionName: d.Institution.Name, Login: loginOf(d.Login), InstitutionId: d.Institution.ID,
+			InstitutionName: d.Institution.Name, Login: accounts.Login(d.Login), InstitutionId: d.Institution.ID,
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
 		}, nil
 	})
@@ -55,7 +55,7 @@ func (s *Server) handleStatements(async bool) handlerFunc {
 			return nil, err
 		}
 		return &flinks.StatementsResponse{
-			HttpStatusCode: http.StatusOK, StatementsByAccount: byAccount, Login: loginOf(d.Login),
+			HttpStatusCode: http.StatusOK, StatementsByAccount: byAccount, Login: accounts.Login(d.Login),
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
 		}, nil
 	})

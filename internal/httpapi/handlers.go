@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
-	"github.com/bankfeed/bankfeed/internal/store"
 )
 
 // handleAuthorize serves POST /Authorize: a live login, an MFA answer, or a
@@ -69,7 +69,7 @@ func authorizeResponse(res *authorize.Result) *flinks.AuthorizeResponse {
 		return resp
 	}
 	return &flinks.AuthorizeResponse{
-		Links: flinks.SessionLinks, HttpStatusCode: http.StatusOK, Login: loginOf(res.Login),
+		Links: flinks.SessionLinks, HttpStatusCode: http.StatusOK, Login: accounts.Login(res.Login),
 		Institution: res.Institution.Name, InstitutionName: res.Institution.Name, InstitutionId: res.Institution.ID,
 		RequestId: res.RequestID, Tag: res.Tag,
 	}
@@ -91,20 +91,6 @@ func (s *Server) handleAuthorizeMultiple(w http.ResponseWriter, r *http.Request)
 		resp.ValidLoginIds[i] = flinks.LoginRequest{LoginId: v.LoginID, RequestId: v.RequestID}
 	}
 	return writeJSON(w, http.StatusOK, resp)
-}
-
-// loginOf is the Login of a response.
-func loginOf(login *store.Login) *flinks.Login {
-	l := &flinks.Login{Username: login.Username, IsScheduledRefresh: login.ScheduledRefresh, Id: login.ID}
-	if !login.LastRefresh.IsZero() {
-		v := login.LastRefresh.UTC().Format(flinks.TimeLayout)
-		l.LastRefresh = &v
-	}
-	if login.Type != "" {
-		v := login.Type
-		l.Type = &v
-	}
-	return l
 }
 
 // handleGenerateAuthorizeToken serves POST /GenerateAuthorizeToken: a new

@@ -42,4 +42,12 @@ func (s *Server) routes() {
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
+
+	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
+	// mode, behind the admin key outside it.
+	control := func(pattern string, h handlerFunc) { s.mux.Handle(pattern, s.adapt(s.control(h))) }
+	control("GET "+sandboxBase+"webhooks/deliveries", s.handleDeliveries)
+	control("GET "+sandboxBase+"webhooks/deliveries/{id}", s.handleDelivery)
+	control("POST "+sandboxBase+"webhooks/deliveries/{id}/replay", s.handleReplay)
+	control("POST "+sandboxBase+"webhooks/test", s.handleTestDelivery)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
 // Pinger reports whether the database answers, for /healthz; both stores
@@ -37,8 +38,13 @@ type Deps struct {
 	Refresh      *refresh.Service
 	Institutions *institutions.Registry
 	Tenants      *tenants.Tenants
+	Webhooks     *webhooks.Service
 	Health       Pinger
 	Logger       *slog.Logger
+	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
+	// when set, serves it outside sandbox mode too, and is required by it.
+	Sandbox  bool
+	AdminKey string
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -52,6 +58,9 @@ type Server struct {
 	refresh      *refresh.Service
 	institutions *institutions.Registry
 	tenants      *tenants.Tenants
+	webhooks     *webhooks.Service
+	sandbox      bool
+	adminKey     string
 	health       Pinger
 	log          *slog.Logger
 	maxBody      int64
@@ -61,7 +70,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -8,12 +8,14 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/webhooks"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 )
@@ -61,6 +63,8 @@ type Config struct {
 	// Sweeps run every SweepInterval, on the leader only: the deletion of
 	// what has outlived its retention.
 	Sweeps []Sweep
+	// Webhooks sends the webhook deliveries; nil runs none.
+	Webhooks *webhooks.Service
 }
 
 // Sweep is a periodic clean-up, named for the log and for its job.
@@ -98,6 +102,9 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	river.AddWorker(ws, &fetchWorker{r: cfg.Refresh})
 	river.AddWorker(ws, &refreshWorker{r: cfg.Refresh})
 	river.AddWorker(ws, &planWorker[TTx]{store: cfg.Store, r: cfg.Refresh})
+	if cfg.Webhooks != nil {
+		river.AddWorker(ws, &deliverWorker{w: cfg.Webhooks})
+	}
 	sweeps := make(map[string]Sweep, len(cfg.Sweeps))
 	for _, sw := range cfg.Sweeps {
 		sweeps[sw.Name] = sw
@@ -211,6 +218,24 @@ type refreshWorker struct {
 
 func (w *refreshWorker) Work(ctx context.Context, job *river.Job[refresh.Job]) error {
 	return w.r.Refresh(ctx, job.Args.CustomerID, job.Args.LoginID, job.Attempt >= job.MaxAttempts)
+}
+
+// deliverWorker runs webhooks.DeliverJob. A delivery the receiver did not
+// acknowledge is snoozed for the retry interval rather than failed: the
+// delivery counts its own attempts (webhooks.Config.MaxAttempts), and
+// River's attempts are left to failures of bankfeed's own, such as the
+// database.
+type deliverWorker struct {
+	river.WorkerDefaults[webhooks.DeliverJob]
+	w *webhooks.Service
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[webhooks.DeliverJob]) error {
+	err := w.w.Deliver(ctx, job.Args)
+	if errors.Is(err, webhooks.ErrNotAcknowledged) {
+		return river.JobSnooze(w.w.RetryInterval())
+	}
+	return err
 }
 
 // SweepJob runs the sweep of its name.
