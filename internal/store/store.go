@@ -304,7 +304,8 @@ type Queries interface {
 	// UpdateDelivery writes State, Attempts, UpdatedAt and Body;
 	// ErrNotFound when the delivery is gone (its login deleted).
 	UpdateDelivery(ctx context.Context, d *Delivery) error
-	// Deliveries lists deliveries, newest first, as q selects them.
+	// Deliveries lists deliveries, newest first (of those created at the
+	// same time, the last written first), as q selects them.
 	Deliveries(ctx context.Context, q DeliveryQuery) ([]*Delivery, error)
 	// RecordAttempt stores one attempt of a delivery.
 	RecordAttempt(ctx context.Context, a *DeliveryAttempt) error

@@ -103,7 +103,7 @@ func (q queries) Deliveries(ctx context.Context, dq store.DeliveryQuery) ([]*sto
 		limit = dq.Limit
 	}
 	return q.deliveries(ctx, `WHERE ($1 = '' OR customer_id = $1) AND ($2 = '' OR login_id = $2)
-		ORDER BY created_at DESC, id DESC LIMIT $3`, dq.CustomerID, dq.LoginID, limit)
+		ORDER BY created_at DESC, seq DESC LIMIT $3`, dq.CustomerID, dq.LoginID, limit)
 }
 
 func (q queries) deliveries(ctx context.Context, where string, args ...any) ([]*store.Delivery, error) {

@@ -91,7 +91,7 @@ func (q queries) Deliveries(ctx context.Context, dq store.DeliveryQuery) ([]*sto
 		limit = -1 // SQLite: no limit
 	}
 	return q.deliveries(ctx, `WHERE (? = '' OR customer_id = ?) AND (? = '' OR login_id = ?)
-		ORDER BY created_at DESC, id DESC LIMIT ?`, dq.CustomerID, dq.CustomerID, dq.LoginID, dq.LoginID, limit)
+		ORDER BY created_at DESC, rowid DESC LIMIT ?`, dq.CustomerID, dq.CustomerID, dq.LoginID, dq.LoginID, limit)
 }
 
 func (q queries) deliveries(ctx context.Context, where string, args ...any) ([]*store.Delivery, error) {

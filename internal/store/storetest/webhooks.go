@@ -64,6 +64,9 @@ func testDeliveries(t *testing.T, s store.Store) {
 		delivery("cust-1", "login-1", "d-1", 0),
 		delivery("cust-1", "login-2", "d-2", time.Second),
 		delivery("cust-2", "login-3", "d-3", 2*time.Second),
+		// Written at the same time: the one written last is listed first.
+		delivery("cust-2", "login-3", "d-5", 3*time.Second),
+		delivery("cust-2", "login-3", "d-4", 3*time.Second),
 	} {
 		if err := s.CreateDelivery(ctx, d); err != nil {
 			t.Fatalf("CreateDelivery %s: %v", d.ID, err)
@@ -88,10 +91,10 @@ func testDeliveries(t *testing.T, s store.Store) {
 		q    store.DeliveryQuery
 		want string
 	}{
-		{store.DeliveryQuery{}, "[d-3 d-2 d-1]"},
+		{store.DeliveryQuery{}, "[d-4 d-5 d-3 d-2 d-1]"},
 		{store.DeliveryQuery{CustomerID: "cust-1"}, "[d-2 d-1]"},
 		{store.DeliveryQuery{LoginID: "login-1"}, "[d-1]"},
-		{store.DeliveryQuery{Limit: 1}, "[d-3]"},
+		{store.DeliveryQuery{Limit: 1}, "[d-4]"},
 		{store.DeliveryQuery{CustomerID: "cust-2", LoginID: "login-1"}, "[]"},
 	} {
 		if got := ids(c.q); fmtIDs(got) != c.want {

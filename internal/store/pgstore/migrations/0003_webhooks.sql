@@ -21,7 +21,9 @@ CREATE TABLE webhook_deliveries (
     state       text    NOT NULL,
     attempts    integer NOT NULL,
     created_at  bigint  NOT NULL,
-    updated_at  bigint  NOT NULL
+    updated_at  bigint  NOT NULL,
+    -- the order of insertion, for deliveries written at the same time
+    seq         bigint  GENERATED ALWAYS AS IDENTITY
 );
 
 CREATE INDEX webhook_deliveries_customer ON webhook_deliveries (customer_id, created_at);
