@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/client"
-	"github.com/bankfeed/bankfeed/internal/app"
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/app"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore/pgtest"
 )
 
