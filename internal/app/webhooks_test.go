@@ -416,3 +416,109 @@ func TestWebhookControlSurface(t *testing.T) {
 		t.Errorf("test delivery to a customer without a webhook: %v, want 404", err)
 	}
 }
+
+// TestWebhookSurvivesSIGKILL kills the server while it waits on the
+// receiver's answer to the first delivery, on each database: the
+// delivery's job, left running, is rescued by the server started next, and
+// both deliveries arrive, in order.
+func TestWebhookSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			rcv := newReceiver(t, hookSecret, 0)
+			hold := make(chan struct{})
+			rcv.hold = hold
+			dir := t.TempDir()
+			// A job still running 6s after it started is rescued.
+			args := []string{"--data", dir, "--job-timeout", "3s", "--webhook-timeout", "1s", "--refresh-at", "off",
+				"--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret}
+			if kind == "postgres" {
+				args = append(args, "--database", pgtest.NewDatabase(t))
+			}
+			ctx := context.Background()
+			a := startProcess(t, args...)
+			ca, err := client.New(a.url, sandboxCustomer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ca.AuthorizeWithMFA(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "greatday_nomfa",
+				Password: "Everyday", Save: true}, answerSandbox); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-rcv.arrived:
+			case <-time.After(30 * time.Second):
+				t.Fatal("no delivery within 30s")
+			}
+			a.kill()
+			rcv.mu.Lock()
+			rcv.hold = nil
+			rcv.mu.Unlock()
+			close(hold)
+
+			startProcess(t, args...)
+			// At least once: the attempt cut off by the kill may have been
+			// taken by the receiver too, so deliveries count by id.
+			deadline := time.Now().Add(2 * time.Minute)
+			var order []string
+			for {
+				order = order[:0]
+				seen := map[string]bool{}
+				for _, r := range rcv.acknowledged() {
+					if !seen[r.id] {
+						seen[r.id] = true
+						order = append(order, r.json(t)["ResponseType"].(string))
+					}
+					if !r.verified {
+						t.Errorf("delivery %s not verified", r.id)
+					}
+				}
+				if len(order) >= 2 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if got := strings.Join(order, " "); got != "KYC GetAccountsDetail" {
+				t.Errorf("deliveries after the restart: %q, want KYC then GetAccountsDetail", got)
+			}
+		})
+	}
+}
+
+// TestWebhookTwoProcesses runs two servers on one PostgreSQL database:
+// every delivery is sent once, by one of them.
+func TestWebhookTwoProcesses(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, hookSecret, 0)
+	args := []string{"--data", t.TempDir(), "--database", pgtest.NewDatabase(t), "--refresh-at", "off",
+		"--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret}
+	a := startProcess(t, args...)
+	b := startProcess(t, args...)
+	c := newAlternating(t, a, b).client()
+	users := []string{"greatday_nomfa", "Greatday", "greatday_allquestions", "greatday_rotating"}
+	for _, u := range users {
+		if _, err := c.AuthorizeWithMFA(context.Background(), flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: u,
+			Password: "Everyday", Save: true}, answerSandbox); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+	}
+	rcv.waitFor(2*len(users), time.Minute)
+	// Long enough for a second sender, if there were one, to have sent.
+	time.Sleep(2 * time.Second)
+	seen := map[string]int{}
+	for _, r := range rcv.all() {
+		seen[r.id]++
+		if !r.verified {
+			t.Errorf("delivery %s not verified", r.id)
+		}
+	}
+	if len(seen) != 2*len(users) {
+		t.Errorf("%d distinct deliveries, want %d", len(seen), 2*len(users))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("delivery %s received %d times, want once", id, n)
+		}
+	}
+}
