@@ -74,7 +74,8 @@ func sealedKeyIDs(t *testing.T, s *server) map[string]int {
 	t.Helper()
 	rows, err := openDB(t, s).Query(`
 		SELECT hex(substr(data_key, 2, 4)) FROM logins WHERE data_key IS NOT NULL
-		UNION ALL SELECT hex(substr(sealed, 2, 4)) FROM sessions WHERE sealed IS NOT NULL`)
+		UNION ALL SELECT hex(substr(sealed, 2, 4)) FROM sessions WHERE sealed IS NOT NULL
+		UNION ALL SELECT hex(substr(secret, 2, 4)) FROM webhooks`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +197,10 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir, nil)
 	ids := saveLogins(t, s, []string{"Greatday", "greatday_nomfa"})
+	// A webhook secret is sealed too: every new login sends deliveries
+	// signed with it during the rotation.
+	rcv := newReceiver(t, hookSecret, 0)
+	s.admin("customers", "webhook", sandboxCustomer, "--url", rcv.url(), "--secret", hookSecret)
 	keyFile := filepath.Join(dir, "master.key")
 	oldIDs := keyIDs(t, keyFile)
 
@@ -252,6 +257,21 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 		if _, err := s.client.AuthorizeLive(context.Background(), id, true); err != nil {
 			t.Errorf("reopen %s after rotation and restart: %v", id, err)
 		}
+	}
+	s.admin("webhooks", "test", sandboxCustomer)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		signed := false
+		for _, r := range rcv.acknowledged() {
+			signed = signed || r.verified && r.json(t)["ResponseType"] == "Test"
+		}
+		if signed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no test delivery signed with the webhook secret after the rotation and restart")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

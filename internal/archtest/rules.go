@@ -26,7 +26,7 @@ var mustExist = []string{
 	m("internal/session"), m("internal/secrets"), m("internal/institutions"), m("internal/authorize"),
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
-	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/app"),
+	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
 	m("cmd/bankfeed"),
 }
 
@@ -91,6 +91,10 @@ var rules = []rule{
 		Why: "conversations return results; the HTTP surface renders them and the jobs engine is wired by app"},
 	{From: m("internal/httpapi"), Never: []string{m("internal/jobs"), "github.com/riverqueue/river/...", "database/sql"},
 		Why: "the HTTP surface calls services; it neither runs jobs nor touches a database"},
-	{From: m("internal/jobs"), Never: []string{m("internal/httpapi"), m("internal/authorize"), m("internal/accounts"), m("internal/logins")},
-		Why: "jobs is River and the workers of refresh: it runs no conversation and serves no request"},
+	{From: m("internal/jobs"), Never: []string{m("internal/httpapi"), m("internal/authorize"), m("internal/logins")},
+		Why: "jobs is River and the workers of refresh and webhooks: it runs no conversation and serves no request " +
+			"(accounts reaches it through webhooks, whose bodies are the data endpoints' answers)"},
+	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/logins"), "github.com/riverqueue/river/..."},
+		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},
 }
