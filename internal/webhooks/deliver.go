@@ -45,7 +45,7 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) error {
 		if d.State != store.DeliveryPending || d.CustomerID != job.CustomerID {
 			continue
 		}
-		a, err := s.attempt(ctx, d)
+		a, final, err := s.attempt(ctx, d)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) error {
 		switch {
 		case a.Error == "":
 			d.State = store.DeliveryDelivered
-		case d.Attempts-job.Base >= max:
+		case final || d.Attempts-job.Base >= max:
 			d.State = store.DeliveryFailed
 		}
 		if err := s.cfg.Store.UpdateDelivery(ctx, d); errors.Is(err, store.ErrNotFound) {
@@ -74,32 +74,33 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) error {
 
 // attempt sends a delivery once, to the customer's endpoint as it is now
 // (a URL fixed since the delivery was written is used), and records the
-// attempt.
-func (s *Service) attempt(ctx context.Context, d *store.Delivery) (*store.DeliveryAttempt, error) {
-	a := &store.DeliveryAttempt{DeliveryID: d.ID, CustomerID: d.CustomerID, LoginID: d.LoginID, Attempt: d.Attempts + 1,
+// attempt. final reports a failure no later attempt can mend: the
+// customer's webhook removed, the body pruned.
+func (s *Service) attempt(ctx context.Context, d *store.Delivery) (a *store.DeliveryAttempt, final bool, err error) {
+	a = &store.DeliveryAttempt{DeliveryID: d.ID, CustomerID: d.CustomerID, LoginID: d.LoginID, Attempt: d.Attempts + 1,
 		At: s.now(), URL: d.URL}
 	w, err := s.cfg.Store.Webhook(ctx, d.CustomerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		a.Error = "the customer has no webhook URL any more"
+		a.Error, final = "the customer has no webhook URL any more", true
 	case err != nil:
-		return nil, err
+		return nil, false, err
 	case d.Body == nil:
-		a.Error = "the body is no longer kept"
+		a.Error, final = "the body is no longer kept", true
 	default:
 		a.URL = w.URL
 		secret, err := s.cfg.Secrets.OpenWebhook(w)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		start := time.Now()
 		a.Status, a.Error = s.send(ctx, w.URL, secret, d, a.Attempt)
 		a.Duration = time.Since(start)
 	}
 	if err := s.cfg.Store.RecordAttempt(ctx, a); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+		return nil, false, err
 	}
-	return a, nil
+	return a, final, nil
 }
 
 // send POSTs the delivery's body, signed, and returns the receiver's

@@ -99,9 +99,6 @@ func New(cfg Config) *Service {
 // RetryInterval is the wait between two attempts of a delivery.
 func (s *Service) RetryInterval() time.Duration { return s.cfg.RetryInterval }
 
-// Timeout bounds one attempt.
-func (s *Service) Timeout() time.Duration { return s.cfg.Timeout }
-
 // ErrNoWebhook is returned for a customer without a webhook endpoint.
 var ErrNoWebhook = errors.New("the customer has no webhook URL")
 
@@ -171,8 +168,8 @@ type DeliverJob struct {
 	// Base is the attempts each delivery had before this job: a replay
 	// gets a whole schedule of its own.
 	Base int `json:"base,omitempty"`
-	// MaxAttempts is each delivery's attempts; the job's is that many per
-	// delivery.
+	// MaxAttempts is each delivery's attempts, as configured when the job
+	// was written.
 	MaxAttempts int `json:"max_attempts"`
 }
 
