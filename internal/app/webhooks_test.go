@@ -525,3 +525,45 @@ func TestWebhookTwoProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRemovedFailsPending: a delivery waiting for its next attempt
+// fails at that attempt once its customer's webhook is removed, rather
+// than using up its schedule.
+func TestWebhookRemovedFailsPending(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, hookSecret, 1_000_000)
+	s := startServerArgs(t, "", nil, "--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret,
+		"--webhook-retry-interval", "300ms")
+	resp := liveLogin(t, s, "greatday_nomfa")
+	deadline := time.Now().Add(30 * time.Second)
+	for len(rcv.all()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no attempt within 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.admin("customers", "webhook", sandboxCustomer, "--off")
+	sb, _ := client.NewSandbox(s.url)
+	for {
+		log, err := sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{LoginID: resp.Login.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed := 0
+		for _, d := range log {
+			if d.State == "failed" {
+				failed++
+				if last := d.Attempts[len(d.Attempts)-1]; !strings.Contains(last.Error, "no webhook URL") || len(d.Attempts) > 10 {
+					t.Errorf("delivery %s failed after %d attempts, the last: %q", d.ID, len(d.Attempts), last.Error)
+				}
+			}
+		}
+		if len(log) == 2 && failed == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries after the webhook's removal: %+v", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
