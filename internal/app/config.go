@@ -83,8 +83,8 @@ func (c *webhookConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 		"wait between two attempts of a webhook delivery the receiver did not acknowledge (BANKFEED_WEBHOOK_RETRY_INTERVAL)")
 	fs.IntVar(&c.maxAttempts, "webhook-max-attempts", webhooks.DefaultMaxAttempts,
 		"attempts of one webhook delivery before it is given up")
-	fs.DurationVar(&c.timeout, "webhook-timeout", envDuration(getenv, "BANKFEED_WEBHOOK_TIMEOUT", webhooks.DefaultTimeout),
-		"longest wait for a webhook receiver's answer, its body included (BANKFEED_WEBHOOK_TIMEOUT)")
+	fs.DurationVar(&c.timeout, "webhook-timeout", envDuration(getenv, "BANKFEED_WEBHOOK_TIMEOUT", 0),
+		"longest wait for a webhook receiver's answer, its body included; at most a third of --job-timeout. Default: 10s, or a third of --job-timeout if less (BANKFEED_WEBHOOK_TIMEOUT)")
 	fs.BoolVar(&c.allowPrivate, "webhook-allow-private", envOr(getenv, "BANKFEED_WEBHOOK_ALLOW_PRIVATE", "false") == "true",
 		"outside sandbox mode, let webhooks reach loopback, link-local and private addresses (BANKFEED_WEBHOOK_ALLOW_PRIVATE)")
 	fs.StringVar(&c.sandboxURL, "sandbox-webhook-url", envOr(getenv, "BANKFEED_SANDBOX_WEBHOOK_URL", ""),
@@ -95,8 +95,12 @@ func (c *webhookConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // check validates the settings against the job timeout that bounds an
-// attempt's job: both deliveries of a job must fit in it.
-func (c webhookConfig) check(jobTimeout time.Duration) error {
+// attempt's job: both deliveries of a job must fit in it. An unset timeout
+// becomes the default, or a third of the job timeout if that is less.
+func (c *webhookConfig) check(jobTimeout time.Duration) error {
+	if c.timeout == 0 {
+		c.timeout = min(webhooks.DefaultTimeout, jobTimeout/3)
+	}
 	switch {
 	case c.retryInterval < 100*time.Millisecond:
 		return fmt.Errorf("%w: --webhook-retry-interval must be at least 100ms", ErrUsage)

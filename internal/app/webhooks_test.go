@@ -201,10 +201,7 @@ func TestWebhookDeliveries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			log, err := sb.WebhookDeliveries(ctx, client.DeliveryFilter{LoginID: login})
-			if err != nil || len(log) != 4 {
-				t.Fatalf("WebhookDeliveries = %d, %v; want 4", len(log), err)
-			}
+			log := settled(t, sb, login, 4)
 			for i, d := range log {
 				want := got[3-i] // newest first
 				if d.ID != want.id || d.State != "delivered" || len(d.Attempts) != 1 || d.Attempts[0].StatusCode != 200 ||
@@ -246,6 +243,33 @@ func TestWebhookDeliveries(t *testing.T) {
 				t.Errorf("deliveries of a deleted login: %d, %v", len(log), err)
 			}
 		})
+	}
+}
+
+// settled polls the login's delivery log until it holds n deliveries none
+// of which is pending: a receiver's answer reaches it a moment after the
+// receiver sent it.
+func settled(t *testing.T, sb *client.Sandbox, login string, n int) []client.WebhookDelivery {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		log, err := sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{LoginID: login})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := 0
+		for _, d := range log {
+			if d.State == "pending" {
+				pending++
+			}
+		}
+		if len(log) == n && pending == 0 {
+			return log
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log of %s holds %d deliveries, %d pending; want %d, none pending", login, len(log), pending, n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -321,9 +345,17 @@ func TestWebhookRetries(t *testing.T) {
 		t.Fatalf("requests = %s, want %s", got, want)
 	}
 	sb, _ := client.NewSandbox(s.url)
-	log, err := sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{LoginID: resp.Login.Id})
-	if err != nil || len(log) != 2 {
-		t.Fatalf("log: %d, %v", len(log), err)
+	// The receiver answers before the server records the answer.
+	var log []client.WebhookDelivery
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		log, err = sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{LoginID: resp.Login.Id})
+		if err != nil || len(log) != 2 {
+			t.Fatalf("log: %d, %v", len(log), err)
+		}
+		if log[0].State != "pending" || time.Now().After(deadline) {
+			break
+		}
 	}
 	gad, kyc := log[0], log[1]
 	if kyc.Type != "KYC" || kyc.State != "failed" || len(kyc.Attempts) != 2 || kyc.Attempts[1].StatusCode != 503 ||
