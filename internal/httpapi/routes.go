@@ -41,5 +41,10 @@ func (s *Server) routes() {
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
+	for _, pkg := range []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
+		"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"} {
+		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+pkg, tenants.APIKey, s.handleAttributes)
+	}
+	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
 }
