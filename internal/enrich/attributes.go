@@ -8,23 +8,9 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 )
 
-// Attributes are computed from a login's accounts. Amounts are in cents
-// (flinks.Money) so that no float rounding makes two runs differ.
-type Attributes struct {
-	HistoryDays             int
-	IncomeSourceCount       int
-	PrimaryIncomeFrequency  string // weekly, biweekly, semimonthly, monthly, irregular, none
-	AverageMonthlyIncome    flinks.Money
-	TotalIncome             flinks.Money
-	NSFCount                int
-	OverdraftFeeCount       int
-	LoanPaymentCount        int
-	LoanPaymentTotal        flinks.Money
-	PaydayLoanCount         int
-	DaysWithNegativeBalance int
-	AverageDailyBalance     flinks.Money
-	BalanceTrend            flinks.Money // average of the last 30 days minus that of the first 30
-}
+// Attributes are computed from a login's accounts; the type is the wire
+// card, so that the endpoint and the SDK share it.
+type Attributes = flinks.Attributes
 
 const day = "2006-01-02"
 

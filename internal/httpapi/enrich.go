@@ -9,29 +9,6 @@ import (
 	"github.com/bankfeed/bankfeed/internal/enrich"
 )
 
-// AttributesResponse is the 200 of the attributes endpoints.
-type AttributesResponse struct {
-	HttpStatusCode int               `json:"HttpStatusCode"`
-	Card           enrich.Attributes `json:"Card"`
-	Login          *flinks.Login     `json:"Login"`
-	RequestId      string            `json:"RequestId"`
-}
-
-// CategorizedTransaction is one transaction of the categorization answer.
-type CategorizedTransaction struct {
-	AccountId string `json:"AccountId"`
-	Category  string `json:"Category"`
-	flinks.Transaction
-}
-
-// CategorizationResponse is the 200 of the categorization endpoint.
-type CategorizationResponse struct {
-	HttpStatusCode int                      `json:"HttpStatusCode"`
-	Transactions   []CategorizedTransaction `json:"Transactions"`
-	Login          *flinks.Login            `json:"Login"`
-	RequestId      string                   `json:"RequestId"`
-}
-
 // enrichData reads the login's accounts through the accounts service, so
 // that an enrichment call gets exactly GetAccountsDetail's session check:
 // the same 202 while the data is fetched and the same errors for unknown,
@@ -58,7 +35,7 @@ func (s *Server) handleAttributes(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	setRequestID(r.Context(), d.RequestID)
-	return writeJSON(w, http.StatusOK, &AttributesResponse{HttpStatusCode: http.StatusOK,
+	return writeJSON(w, http.StatusOK, &flinks.AttributesResponse{HttpStatusCode: http.StatusOK,
 		Card: enrich.Compute(accts), Login: loginOf(d.Login), RequestId: d.RequestID})
 }
 
@@ -68,13 +45,13 @@ func (s *Server) handleCategorization(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	out := []CategorizedTransaction{}
+	out := []flinks.CategorizedTransaction{}
 	for _, a := range accts {
 		for _, t := range a.Transactions {
-			out = append(out, CategorizedTransaction{AccountId: a.Id, Category: enrich.Categorize(t), Transaction: t})
+			out = append(out, flinks.CategorizedTransaction{AccountId: a.Id, Category: enrich.Categorize(t), Transaction: t})
 		}
 	}
 	setRequestID(r.Context(), d.RequestID)
-	return writeJSON(w, http.StatusOK, &CategorizationResponse{HttpStatusCode: http.StatusOK,
+	return writeJSON(w, http.StatusOK, &flinks.CategorizationResponse{HttpStatusCode: http.StatusOK,
 		Transactions: out, Login: loginOf(d.Login), RequestId: d.RequestID})
 }
