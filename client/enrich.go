@@ -43,3 +43,13 @@ func (c *Client) Categorization(ctx context.Context, loginID, requestID string) 
 	}
 	return &resp, nil
 }
+
+// FieldMatch scores a customer's identity fields against a saved login's
+// account holders.
+func (c *Client) FieldMatch(ctx context.Context, req flinks.FieldMatchRequest) (*flinks.FieldMatchResponse, error) {
+	var resp flinks.FieldMatchResponse
+	if err := c.do(ctx, http.MethodPost, "FieldMatch", nil, req, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

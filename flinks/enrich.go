@@ -44,3 +44,27 @@ type CategorizationResponse struct {
 	Login          *Login                   `json:"Login"`
 	RequestId      string                   `json:"RequestId"`
 }
+
+// FieldMatchRequest is the body of FieldMatch: the customer's data to
+// compare with the login's account holders. Only the fields sent are
+// scored; Threshold, from 0 to 1, adds the pass/fail result.
+type FieldMatchRequest struct {
+	LoginId    string   `json:"loginId"`
+	Name       string   `json:"name,omitempty"`
+	Address    string   `json:"address,omitempty"`
+	PostalCode string   `json:"postalCode,omitempty"`
+	Email      string   `json:"email,omitempty"`
+	Phone      string   `json:"phone,omitempty"`
+	Threshold  *float64 `json:"threshold,omitempty"`
+}
+
+// FieldMatchResponse is the 200 of FieldMatch: a 0 to 1 score per field
+// sent (0 for those in NoData), their mean, and IsMatch when a threshold
+// was sent.
+type FieldMatchResponse struct {
+	LoginId          string             `json:"loginId"`
+	Scores           map[string]float64 `json:"scores"`
+	NoData           []string           `json:"noData"`
+	OverallMatchRate float64            `json:"overallMatchRate"`
+	IsMatch          *bool              `json:"isMatch,omitempty"`
+}
