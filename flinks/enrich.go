@@ -62,6 +62,7 @@ type FieldMatchRequest struct {
 // sent (0 for those in NoData), their mean, and IsMatch when a threshold
 // was sent.
 type FieldMatchResponse struct {
+	HttpStatusCode   int                `json:"HttpStatusCode"`
 	LoginId          string             `json:"loginId"`
 	Scores           map[string]float64 `json:"scores"`
 	NoData           []string           `json:"noData"`

@@ -28,7 +28,7 @@ func (s *Server) handleFieldMatch(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := fieldmatch.Fields{Name: req.Name, Address: req.Address, PostalCode: req.PostalCode, Email: req.Email, Phone: req.Phone}
 	res := fieldmatch.Match(f, holders, threshold)
-	resp := &flinks.FieldMatchResponse{LoginId: req.LoginId, Scores: map[string]float64{}, NoData: []string{}, OverallMatchRate: res.Rate}
+	resp := &flinks.FieldMatchResponse{HttpStatusCode: http.StatusOK, LoginId: req.LoginId, Scores: map[string]float64{}, NoData: []string{}, OverallMatchRate: res.Rate}
 	for _, name := range res.Names() {
 		sc := res.Fields[name]
 		resp.Scores[name] = sc.Value
