@@ -268,6 +268,12 @@ func (c *Client) Institutions(ctx context.Context, skip, take int) (*flinks.Inst
 
 // do sends a request to operation op and decodes a 2xx body into out.
 func (c *Client) do(ctx context.Context, method, op string, header http.Header, in, out any) error {
+	return c.doURL(ctx, method, c.base+op, header, in, out)
+}
+
+// doURL is do for a full URL: the enrichment endpoints live beside
+// BankingServices, not under it.
+func (c *Client) doURL(ctx context.Context, method, target string, header http.Header, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -276,7 +282,7 @@ func (c *Client) do(ctx context.Context, method, op string, header http.Header, 
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+op, body)
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -40,6 +40,10 @@ var rules = []rule{
 		Why: "the connector contract and its suite are public: a connector written outside bankfeed needs nothing internal"},
 	{From: m("client"), Only: []string{m("flinks")},
 		Why: "the Go SDK talks to a server over HTTP: it shares the wire types and nothing else"},
+	{From: m("internal/enrich"), Only: []string{m("flinks")},
+		Why: "enrichment is pure computation over the wire types: no store, no service, no I/O"},
+	{From: m("internal/fieldmatch"), Only: []string{m("flinks")},
+		Why: "FieldMatch's scoring is pure: its normalisation is tested alone, without a store or a session"},
 	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
 		Why: "a connector imports only the public contract, as a third party's would"},
 

@@ -11,7 +11,7 @@ const base = "/v3/{customerId}/BankingServices/"
 // case-insensitive routing of canonicalizePath.
 var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
-	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus"}
+	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch"}
 
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
 	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
 	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
+	route("POST "+base+"FieldMatch", tenants.APIKey, s.handleFieldMatch)
 	route("GET "+base+"GetNightlyRefreshStatus", tenants.Bearer, s.handleNightlyRefreshStatus)
 	route("POST "+base+"GetAccountsDetail", tenants.APIKey, s.handleAccountsDetail(false))
 	route("GET "+base+"GetAccountsDetailAsync/{requestId}", tenants.APIKey, s.handleAccountsDetail(true))
@@ -41,6 +42,11 @@ func (s *Server) routes() {
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
+	for _, pkg := range []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
+		"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"} {
+		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+pkg, tenants.APIKey, s.handleAttributes)
+	}
+	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
