@@ -274,6 +274,13 @@ func (c *Client) do(ctx context.Context, method, op string, header http.Header, 
 // doURL is do for a full URL: the enrichment endpoints live beside
 // BankingServices, not under it.
 func (c *Client) doURL(ctx context.Context, method, target string, header http.Header, in, out any) error {
+	return roundTrip(ctx, c.httpClient, method, target, in, out, c.header, header)
+}
+
+// roundTrip sends in as JSON (no body when nil) with the headers, later
+// ones winning, and decodes the answer into out: the one request path of
+// the SDK's clients.
+func roundTrip(ctx context.Context, hc *http.Client, method, target string, in, out any, headers ...http.Header) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -286,17 +293,16 @@ func (c *Client) doURL(ctx context.Context, method, target string, header http.H
 	if err != nil {
 		return err
 	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	for k, v := range header {
-		req.Header[k] = v
+	for _, h := range headers {
+		for k, v := range h {
+			req.Header[k] = v
+		}
 	}
 	req.Header.Set("Accept", "application/json")
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := c.httpClient.Do(req)
+	res, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -138,33 +135,5 @@ func (s *Sandbox) TestWebhook(ctx context.Context, customerID string) (*WebhookD
 }
 
 func (s *Sandbox) do(ctx context.Context, method, op string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.base+op, body)
-	if err != nil {
-		return err
-	}
-	for k, v := range s.header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := s.httpClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes))
-	if err != nil {
-		return err
-	}
-	return decodeResponse(res.StatusCode, data, out)
+	return roundTrip(ctx, s.httpClient, method, s.base+op, in, out, s.header)
 }

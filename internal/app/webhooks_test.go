@@ -135,6 +135,18 @@ func (r *receiver) all() []received {
 	return append([]received(nil), r.got...)
 }
 
+// waitRequest waits until a first request has arrived, whatever its answer.
+func (r *receiver) waitRequest(within time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	for len(r.all()) == 0 {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("no request within %v", within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // waitFor waits until n deliveries were acknowledged and returns them.
 func (r *receiver) waitFor(n int, within time.Duration) []received {
 	r.t.Helper()
@@ -377,13 +389,7 @@ func TestWebhookDeleteCardCancels(t *testing.T) {
 	s := startServerArgs(t, dir, nil, "--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret,
 		"--webhook-retry-interval", "1s")
 	resp := liveLogin(t, s, "greatday_nomfa")
-	deadline := time.Now().Add(30 * time.Second)
-	for len(rcv.all()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no attempt within 30s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	rcv.waitRequest(30 * time.Second)
 	if _, err := s.client.DeleteCard(context.Background(), resp.Login.Id); err != nil {
 		t.Fatal(err)
 	}
@@ -567,13 +573,8 @@ func TestWebhookRemovedFailsPending(t *testing.T) {
 	s := startServerArgs(t, "", nil, "--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret,
 		"--webhook-retry-interval", "300ms")
 	resp := liveLogin(t, s, "greatday_nomfa")
+	rcv.waitRequest(30 * time.Second)
 	deadline := time.Now().Add(30 * time.Second)
-	for len(rcv.all()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no attempt within 30s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	s.admin("customers", "webhook", sandboxCustomer, "--off")
 	sb, _ := client.NewSandbox(s.url)
 	for {
