@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/bankfeed/bankfeed/internal/enrich"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -42,9 +43,8 @@ func (s *Server) routes() {
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
-	for _, pkg := range []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
-		"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"} {
-		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+pkg, tenants.APIKey, s.handleAttributes)
+	for _, pkg := range enrich.Packages {
+		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+string(pkg), tenants.APIKey, s.handleAttributes(pkg))
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
