@@ -12,7 +12,8 @@ const base = "/v3/{customerId}/BankingServices/"
 // case-insensitive routing of canonicalizePath.
 var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
-	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch"}
+	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch",
+	"ActivateScheduledRefresh", "DeactivateScheduledRefresh"}
 
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
@@ -30,6 +31,9 @@ func (s *Server) routes() {
 	route("GET "+base+"GetMFAQuestions/{loginId}", tenants.APIKey, s.handleGetMFAQuestions)
 	route("PATCH "+base+"AnswerMFAQuestions", tenants.APIKey, s.handleAnswerMFAQuestions)
 	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
+	route("GET "+base+"Institutions/RoutingNumber/{routingNumber}", tenants.APIKey, s.handleRoutingNumber)
+	route("PATCH "+base+"ActivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(true))
+	route("PATCH "+base+"DeactivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(false))
 	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
 	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
 	route("POST "+base+"FieldMatch", tenants.APIKey, s.handleFieldMatch)
