@@ -55,6 +55,11 @@ func TestFieldMatchEndToEnd(t *testing.T) {
 	}
 
 	other := s.clientWith(s.addCustomer())
+	// A login whose data is still being fetched has no holder to match.
+	pending, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "test_pending", Password: "Everyday", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	bad := 2.0
 	cases := []struct {
 		name   string
@@ -65,6 +70,7 @@ func TestFieldMatchEndToEnd(t *testing.T) {
 		{"no loginId", flinks.FieldMatchRequest{Name: "x"}, http.StatusBadRequest, flinks.CodeInvalidRequest},
 		{"unknown loginId", flinks.FieldMatchRequest{LoginId: "0e0e0e0e-0000-4000-8000-000000000000", Name: "x"}, http.StatusUnauthorized, flinks.CodeInvalidLogin},
 		{"threshold out of range", flinks.FieldMatchRequest{LoginId: auth.Login.Id, Name: "x", Threshold: &bad}, http.StatusBadRequest, flinks.CodeInvalidRequest},
+		{"no data yet", flinks.FieldMatchRequest{LoginId: pending.Login.Id, Name: "x"}, http.StatusBadRequest, flinks.CodeSessionNonexistent},
 	}
 	for _, c := range cases {
 		_, err := s.client.FieldMatch(ctx, c.req)

@@ -105,6 +105,10 @@ type entry struct {
 	desc   string
 	amount int64 // cents: credits positive, debits negative
 	bal    *int64
+	// age is how many days before the snapshot's day the entry is, month
+	// how many calendar months before its month: computed once, so that
+	// the windows of 145 attributes compare integers.
+	age, month int
 }
 
 // facts is a snapshot read once, for every attribute to compute from.
@@ -150,6 +154,14 @@ func analyze(accts []flinks.AccountDetail, asOf time.Time) *facts {
 		}
 	}
 	f.asOf = asOf
+	y, m, d := asOf.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	for i := range f.entries {
+		e := &f.entries[i]
+		e.age = int(today.Sub(e.date).Hours() / 24)
+		ey, em, _ := e.date.Date()
+		e.month = (y-ey)*12 + int(m-em)
+	}
 	f.months = float64(f.ageDays()) / 30.4375
 	if f.months < 1 {
 		f.months = 1
@@ -189,10 +201,10 @@ func sum(es []entry) int64 {
 }
 
 // pred selects entries.
-type pred func(entry) bool
+type pred func(*entry) bool
 
 func cat(cats ...string) pred {
-	return func(e entry) bool {
+	return func(e *entry) bool {
 		for _, c := range cats {
 			if e.cat == c {
 				return true
@@ -202,12 +214,12 @@ func cat(cats ...string) pred {
 	}
 }
 
-func prefix(p string) pred { return func(e entry) bool { return strings.HasPrefix(e.cat, p) } }
-func credits(e entry) bool { return e.amount > 0 }
-func debits(e entry) bool  { return e.amount < 0 }
+func prefix(p string) pred  { return func(e *entry) bool { return strings.HasPrefix(e.cat, p) } }
+func credits(e *entry) bool { return e.amount > 0 }
+func debits(e *entry) bool  { return e.amount < 0 }
 
 func and(ps ...pred) pred {
-	return func(e entry) bool {
+	return func(e *entry) bool {
 		for _, p := range ps {
 			if !p(e) {
 				return false
@@ -217,7 +229,7 @@ func and(ps ...pred) pred {
 	}
 }
 
-func not(p pred) pred { return func(e entry) bool { return !p(e) } }
+func not(p pred) pred { return func(e *entry) bool { return !p(e) } }
 
 // isIncome selects the credits Flinks counts as income: pay, government
 // benefits, gig and other earnings; not transfers, loans or returned
@@ -229,15 +241,14 @@ var isGovernment = and(credits, prefix(CatGovernment))
 // within selects the entries of the days days before the snapshot, the
 // snapshot's day included.
 func (f *facts) within(days int) pred {
-	from := f.asOf.AddDate(0, 0, -days)
-	return func(e entry) bool { return e.date.After(from) && !e.date.After(f.asOf) }
+	return func(e *entry) bool { return e.age >= 0 && e.age < days }
 }
 
 func (f *facts) total(p pred) int64 {
 	var s int64
-	for _, e := range f.entries {
-		if p(e) {
-			s += e.amount
+	for i := range f.entries {
+		if p(&f.entries[i]) {
+			s += f.entries[i].amount
 		}
 	}
 	return s
@@ -245,8 +256,8 @@ func (f *facts) total(p pred) int64 {
 
 func (f *facts) count(p pred) int {
 	n := 0
-	for _, e := range f.entries {
-		if p(e) {
+	for i := range f.entries {
+		if p(&f.entries[i]) {
 			n++
 		}
 	}
@@ -281,16 +292,13 @@ func (f *facts) trend(p pred) flinks.Money {
 
 // inMonth selects the calendar month n months before the snapshot's.
 func (f *facts) inMonth(n int) pred {
-	y, m, _ := f.asOf.Date()
-	start := time.Date(y, m-time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	end := start.AddDate(0, 1, 0)
-	return func(e entry) bool { return !e.date.Before(start) && e.date.Before(end) }
+	return func(e *entry) bool { return e.month == n }
 }
 
 // last is the entry that p selects last, or nil.
 func (f *facts) last(p pred) *entry {
 	for i := len(f.entries) - 1; i >= 0; i-- {
-		if p(f.entries[i]) {
+		if p(&f.entries[i]) {
 			return &f.entries[i]
 		}
 	}
@@ -302,8 +310,8 @@ func (f *facts) last(p pred) *entry {
 func (f *facts) negativeDays() int {
 	seen := map[string]bool{}
 	in90 := f.within(90)
-	for _, e := range f.entries {
-		if in90(e) && e.bal != nil && *e.bal < 0 {
+	for i := range f.entries {
+		if e := &f.entries[i]; in90(e) && e.bal != nil && *e.bal < 0 {
 			seen[e.acct+e.date.Format(day)] = true
 		}
 	}
@@ -314,8 +322,8 @@ func (f *facts) negativeDays() int {
 func (f *facts) balances() []int64 {
 	var out []int64
 	in90 := f.within(90)
-	for _, e := range f.entries {
-		if in90(e) && e.bal != nil {
+	for i := range f.entries {
+		if e := &f.entries[i]; in90(e) && e.bal != nil {
 			out = append(out, *e.bal)
 		}
 	}
@@ -493,7 +501,7 @@ var catalogue = func() []attribute {
 	add("account_age_days", every, func(f *facts) any { return f.ageDays() })
 	add("count_accounts", pUserAnalysis|pBusiness, func(f *facts) any { return f.accounts })
 	add("average_monthly_free_cash_flow", every, func(f *facts) any {
-		t := float64(f.total(func(entry) bool { return true })) / f.months
+		t := float64(f.total(func(*entry) bool { return true })) / f.months
 		if t < 0 {
 			return flinks.Money(t - 0.5)
 		}
@@ -515,8 +523,8 @@ var catalogue = func() []attribute {
 	add("balance_trend", risk, func(f *facts) any {
 		var last, prev []int64
 		in30, in60 := f.within(30), f.within(60)
-		for _, e := range f.entries {
-			switch {
+		for i := range f.entries {
+			switch e := &f.entries[i]; {
 			case e.bal == nil:
 			case in30(e):
 				last = append(last, *e.bal)
