@@ -20,3 +20,8 @@ func (s *Store) JobArgsOf(ctx context.Context, loginID string) ([]string, error)
 	}
 	return out, rows.Err()
 }
+
+// WaitingCreates is how many CreateSession calls wait for their
+// transaction; Batches is how many transactions created sessions.
+func (s *Store) WaitingCreates() int64 { return s.creates.waiting.Load() }
+func (s *Store) Batches() int64        { return s.creates.batches.Load() }

@@ -41,6 +41,8 @@ type Store struct {
 	writeStmts *preparedDB
 	readStmts  *preparedDB
 	timeout    time.Duration
+	// creates batches CreateSession outside transactions (batch.go).
+	creates *creates
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -151,7 +153,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", query, err)
 		}
 	}
+	s.creates = newCreates(s)
 	return s, nil
+}
+
+// CreateSession implements store.Store. Outside a transaction, concurrent
+// calls share transactions (batch.go); within one, it is one more statement.
+func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
+	return s.creates.create(ctx, sess)
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -336,6 +345,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx)
 // Close closes both pools; the writer last, so the WAL is checkpointed by
 // the final connection.
 func (s *Store) Close() error {
+	if s.creates != nil {
+		s.creates.close()
+	}
 	return errors.Join(s.readStmts.close(), s.writeStmts.close(), s.read.Close(), s.write.Close())
 }
 
