@@ -121,6 +121,12 @@ func (c *creates) run() {
 // timeout: one caller giving up must not fail the others.
 func (c *creates) commit(batch []*createCall) {
 	c.batches.Add(1)
+	if len(batch) == 1 {
+		// Alone, the statement commits by itself: a transaction around it
+		// would only add its BEGIN and COMMIT.
+		batch[0].err <- c.store.queries.CreateSession(context.Background(), batch[0].sess)
+		return
+	}
 	errs := make([]error, len(batch))
 	err := c.store.inTx(context.Background(), func(q queries) error {
 		for i, call := range batch {
