@@ -337,6 +337,11 @@ type Queries interface {
 	// the login has no snapshot. An account without selected transactions
 	// has nil Transactions.
 	Snapshot(ctx context.Context, customerID, loginID string, q SnapshotQuery) (*connector.Snapshot, time.Time, error)
+	// SnapshotVersion reads the version of the login's snapshot: a number
+	// that no other snapshot stored in the database has had, whatever its
+	// fetch time, so that a copy of a snapshot's data is known for current
+	// by it. ErrNotFound like Snapshot.
+	SnapshotVersion(ctx context.Context, customerID, loginID string) (int64, error)
 }
 
 // Webhook is a customer's webhook endpoint: where its deliveries go, and

@@ -47,14 +47,15 @@ import (
 const (
 	qLoginExists    = `SELECT 1 FROM logins WHERE id = ? AND customer_id = ?`
 	qDeleteSnapshot = `DELETE FROM snapshots WHERE login_id = ?`
+	qNextVersion    = `UPDATE snapshot_version SET n = n + 1 RETURNING n`
 	qInsertSnapshot = `INSERT INTO snapshots (login_id, fetched_at, holder_name, holder_email, holder_phone,
-		civic_address, city, province, postal_code, po_box, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		civic_address, city, province, postal_code, po_box, country, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qInsertAccount = `INSERT INTO snapshot_accounts (login_id, position, account_id, title, category, type, currency,
 		account_type, account_number, transit_number, institution_number, current, available, credit_limit,
 		overdraft_limit, transactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
-var putSnapshotQueries = []string{qLoginExists, qDeleteSnapshot, qInsertSnapshot, qInsertAccount}
+var putSnapshotQueries = []string{qLoginExists, qDeleteSnapshot, qNextVersion, qInsertSnapshot, qInsertAccount}
 
 // The reads of Snapshot: the snapshot row of a login of the customer, joined
 // to its accounts in order. The LEFT JOIN keeps a snapshot without accounts
@@ -74,6 +75,18 @@ const (
 	// Without the blob: SQLite then reads no overflow page of it.
 	qSnapshotNoTransactions = snapshotSelect + `NULL` + snapshotFrom
 )
+
+// qSnapshotVersion reads the version of a login's snapshot.
+const qSnapshotVersion = `SELECT s.version FROM logins l JOIN snapshots s ON s.login_id = l.id WHERE l.id = ? AND l.customer_id = ?`
+
+func (q queries) SnapshotVersion(ctx context.Context, customerID, loginID string) (int64, error) {
+	var v int64
+	err := q.reader.QueryRowContext(ctx, qSnapshotVersion, loginID, customerID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, store.ErrNotFound
+	}
+	return v, err
+}
 
 func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fetchedAt time.Time, snap *connector.Snapshot) error {
 	if snap == nil {
@@ -97,9 +110,13 @@ func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fe
 		if _, err := q.writer.ExecContext(ctx, qDeleteSnapshot, loginID); err != nil {
 			return err
 		}
+		var version int64
+		if err := q.writer.QueryRowContext(ctx, qNextVersion).Scan(&version); err != nil {
+			return err
+		}
 		h := &snap.Holder
 		if _, err := q.writer.ExecContext(ctx, qInsertSnapshot, loginID, toMicros(fetchedAt), h.Name, h.Email, h.PhoneNumber,
-			h.Address.CivicAddress, h.Address.City, h.Address.Province, h.Address.PostalCode, h.Address.POBox, h.Address.Country); err != nil {
+			h.Address.CivicAddress, h.Address.City, h.Address.Province, h.Address.PostalCode, h.Address.POBox, h.Address.Country, version); err != nil {
 			return mapErr(err)
 		}
 		for i := range snap.Accounts {

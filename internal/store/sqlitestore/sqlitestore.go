@@ -298,7 +298,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error 
 
 // readTxQueries are the statements Open prepares on the readers: what a
 // data call reads in its ReadTx.
-var readTxQueries = []string{qSession, qLogin, qLoginFetching, qSnapshot, qSnapshotNoTransactions}
+var readTxQueries = []string{qSession, qLogin, qLoginFetching, qSnapshot, qSnapshotNoTransactions, qSnapshotVersion}
 
 // txState is what a transaction's queries report to its commit.
 type txState struct {

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SnapshotRoundTrip", testSnapshotRoundTrip},
 		{"SnapshotQuery", testSnapshotQuery},
 		{"PutSnapshotReplaces", testPutSnapshotReplaces},
+		{"SnapshotVersion", testSnapshotVersion},
 		{"SnapshotScopedByCustomer", testSnapshotScopedByCustomer},
 		{"SnapshotConcurrentReads", testSnapshotConcurrentReads},
 		{"SnapshotInTx", testSnapshotInTx},
@@ -1254,6 +1255,60 @@ func testSnapshotQuery(t *testing.T, s store.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			checkStoredSnapshot(t, s, "cust-1", "login-1", tc.q, picked(t, fixture, tc.want...), at(0))
 		})
+	}
+}
+
+// testSnapshotVersion checks that every PutSnapshot gives the login's
+// snapshot a version no snapshot had, even at the same fetch time, and that
+// the version is read like the snapshot: by the login's customer only.
+func testSnapshotVersion(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateLogin(t, s, minimalLogin("cust-1", "login-1", "greatday"))
+	mustCreateLogin(t, s, minimalLogin("cust-1", "login-2", "greatday_nomfa"))
+	if _, err := s.SnapshotVersion(ctx, "cust-1", "login-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("SnapshotVersion before any snapshot: %v, want ErrNotFound", err)
+	}
+	seen := map[int64]string{}
+	version := func(login, when string) int64 {
+		t.Helper()
+		v, err := s.SnapshotVersion(ctx, "cust-1", login)
+		if err != nil {
+			t.Fatalf("SnapshotVersion %s %s: %v", login, when, err)
+		}
+		if prev, dup := seen[v]; dup {
+			t.Errorf("%s %s has version %d, as %s had", login, when, v, prev)
+		}
+		seen[v] = login + " " + when
+		return v
+	}
+	mustPutSnapshot(t, s, "cust-1", "login-1", at(0), snapshotFixture())
+	first := version("login-1", "first")
+	mustPutSnapshot(t, s, "cust-1", "login-2", at(0), snapshotFixture())
+	version("login-2", "first")
+	// The same fetch time again, as under a frozen clock.
+	mustPutSnapshot(t, s, "cust-1", "login-1", at(0), &connector.Snapshot{})
+	version("login-1", "second")
+	err := s.InTx(ctx, func(q store.Queries) error {
+		mustPutSnapshot(t, q, "cust-1", "login-1", at(time.Minute), snapshotFixture())
+		v, err := q.SnapshotVersion(ctx, "cust-1", "login-1")
+		if err == nil && v == first {
+			t.Errorf("in the transaction that replaced it, the version is still %d", v)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	version("login-1", "third")
+	if _, err := s.SnapshotVersion(ctx, "cust-2", "login-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another customer's SnapshotVersion: %v, want ErrNotFound", err)
+	}
+	err = s.ReadTx(ctx, func(q store.Queries) error {
+		_, err := q.SnapshotVersion(ctx, "cust-1", "login-1")
+		return err
+	})
+	if err != nil {
+		t.Errorf("SnapshotVersion in a read transaction: %v", err)
 	}
 }
 
