@@ -90,7 +90,7 @@ func (s *Server) handleInstitutions(w http.ResponseWriter, r *http.Request) erro
 	for i := skip; i < len(all) && len(resp.Data) < min(take, maxInstitutionsPage); i++ {
 		inst := all[i]
 		resp.Data = append(resp.Data, flinks.Institution{
-			Id: inst.ID, Status: "Enabled", Country: inst.Country,
+			Id: inst.ID, Name: inst.Name, Status: "Enabled", Country: inst.Country,
 			Localizations: []flinks.Localization{
 				{Language: "en", Name: inst.DisplayName, Urls: []flinks.InstitutionURL{}},
 				{Language: "fr", Name: inst.DisplayName, Urls: []flinks.InstitutionURL{}},
