@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -316,9 +318,10 @@ func (w *widget) frameURLs() []string {
 	return urls
 }
 
-// screenshot saves the tab as a PNG under path, when BANKFEED_SCREENSHOTS
-// names a directory: the docs' images are taken by the tests.
-func (w *widget) screenshot(name string) {
+// shot saves the widget's frame as name-<language>.png when
+// BANKFEED_SCREENSHOTS names a directory: the docs' images are taken by
+// the tests (docs/connect.md says how).
+func (w *widget) shot(name string) {
 	w.t.Helper()
 	dir := os.Getenv("BANKFEED_SCREENSHOTS")
 	if dir == "" {
@@ -328,7 +331,11 @@ func (w *widget) screenshot(name string) {
 	if err != nil {
 		w.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
+	lang := "en"
+	if strings.Contains(w.src, "language=fr") {
+		lang = "fr"
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+"-"+lang+".png"), png, 0o644); err != nil {
 		w.t.Fatal(err)
 	}
 }
