@@ -139,3 +139,45 @@ func TestOriginServesOnlyTheWidgetAndTheAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryStringInFrench reads the widget's string tables: French has
+// every key English has, and no French string is left in English.
+func TestEveryStringInFrench(t *testing.T) {
+	data, err := web.ReadFile("web/assets/strings.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(data)
+	i := strings.Index(src, "\n  fr: {")
+	if i < 0 || !strings.Contains(src[:i], "\n  en: {") {
+		t.Fatal("strings.js has no en and fr tables")
+	}
+	entry := regexp.MustCompile(`(?m)^\s+([A-Za-z_]+): '((?:[^'\\]|\\.)*)'`)
+	table := func(s string) map[string]string {
+		m := map[string]string{}
+		for _, e := range entry.FindAllStringSubmatch(s, -1) {
+			m[e[1]] = e[2]
+		}
+		return m
+	}
+	en, fr := table(src[:i]), table(src[i:])
+	if len(en) < 40 {
+		t.Fatalf("read %d English strings: the pattern misses them", len(en))
+	}
+	// Names and the like, the same in both languages.
+	same := map[string]bool{"imageAlt": true}
+	for k, v := range en {
+		f, ok := fr[k]
+		switch {
+		case !ok:
+			t.Errorf("no French for %s (%q)", k, v)
+		case f == v && !same[k]:
+			t.Errorf("the French of %s is the English %q", k, v)
+		}
+	}
+	for k := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("French %s has no English", k)
+		}
+	}
+}

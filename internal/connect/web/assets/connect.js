@@ -570,7 +570,9 @@
         return;
       }
       try {
-        window.top.location.assign(url);
+        // A cross-origin frame may set the top window's href, and only
+        // that; browsers allow it once the person has used the page.
+        window.top.location.href = url;
       } catch (e) {
         location.assign(url);
       }
