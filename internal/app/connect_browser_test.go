@@ -186,10 +186,32 @@ func (w *widget) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// screen waits until the widget shows the screen name.
+// screen waits until the widget shows the screen name, and checks that
+// every control on it has a data-testid and a label, for integrators'
+// tests and for screen readers.
 func (w *widget) screen(name string) {
 	w.t.Helper()
 	w.run("wait for screen "+name, chromedp.WaitVisible(chromedp.CSS(`main[data-testid="screen-`+name+`"]`), chromedp.FromNode(w.frame)))
+	attrs, err := chromedp.Run(w.ctx, chromedp.AttributesAll(chromedp.CSSAll("button, input, select, a"), chromedp.FromNode(w.frame)))
+	if err != nil {
+		w.t.Fatalf("read the controls of screen %s: %v", name, err)
+	}
+	if len(attrs) < 2 { // the header's back and close buttons at least
+		w.t.Fatalf("screen %s: read %d controls", name, len(attrs))
+	}
+	for _, a := range attrs {
+		if a["data-testid"] == "" {
+			w.t.Errorf("screen %s: a control has no data-testid: %v", name, a)
+		}
+	}
+	unlabelled, err := chromedp.Run(w.ctx, chromedp.Nodes(chromedp.CSSAll(`input:not([type=radio]):not([type=checkbox]):not([id]), select:not([id])`),
+		chromedp.FromNode(w.frame), chromedp.AtLeast(0)))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if len(unlabelled) > 0 {
+		w.t.Errorf("screen %s: %d text fields have no id for a label", name, len(unlabelled))
+	}
 }
 
 // click clicks the element of a data-testid, as a mouse would.
