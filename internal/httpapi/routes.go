@@ -9,7 +9,7 @@ const base = "/v3/{customerId}/BankingServices/"
 
 // operations are the BankingServices operations bankfeed serves, for the
 // case-insensitive routing of canonicalizePath.
-var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
+var operations = []string{"Authorize", "AuthorizeAsync", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch"}
 
@@ -27,6 +27,7 @@ func (s *Server) routes() {
 		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
 	}
 	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
+	route("POST "+base+"AuthorizeAsync", tenants.AuthorizeToken, s.handleAuthorizeAsync)
 	route("POST "+base+"GenerateAuthorizeToken", tenants.Secret, s.handleGenerateAuthorizeToken)
 	route("PATCH "+base+"SetScheduledRefresh", tenants.APIKey, s.handleSetScheduledRefresh)
 	route("GET "+base+"GetMFAQuestions/{loginId}", tenants.APIKey, s.handleGetMFAQuestions)
