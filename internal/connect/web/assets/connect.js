@@ -339,11 +339,6 @@
   function resume() {
     api('POST', 'Authorize', { RequestId: cfg.requestId, SecurityResponses: {} }).then(function (r) {
       if (r.body.Institution) { state.institution = { name: r.body.Institution, display: r.body.Institution }; }
-      if (r.status === 202) {
-        // An AuthorizeAsync session still at work: ask again shortly.
-        setTimeout(resume, 1000);
-        return;
-      }
       answered(r, 'resume');
     });
   }
