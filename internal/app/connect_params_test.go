@@ -316,3 +316,106 @@ func TestConnectNoSecretInLogOrURL(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectFrenchScreens shows the remaining screens in French: the
+// bank's rounds of each MFA type, the retries, the trusted device, the
+// errors and the invalid token, each titled in French.
+func TestConnectFrenchScreens(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	mfaTitle := "Vérification de sécurité"
+	for _, tc := range []struct {
+		name, institution, user, password string
+		walk                              func(w *widget)
+	}{
+		{"OneQuestionAndRetry", "FlinksCapital", "Greatday", "Everyday", func(w *widget) {
+			w.screen("mfa")
+			w.shot("mfa-question")
+			w.wantText("mfa-form", "Quelle forme les gens préfèrent-ils?")
+			w.typeIn("mfa-answer-0", "Cercle")
+			w.click("mfa-submit")
+			w.waitStep("COMPONENT_LOAD_MFA_RETRY")
+			w.screen("mfa")
+			w.wantText("error", "La réponse n’est pas valide. Essayez de nouveau.")
+			w.shot("mfa-retry")
+		}},
+		{"ThreeAtOnce", "FlinksCapital", "mfa_triple", "Everyday", func(w *widget) {
+			w.screen("mfa")
+			w.typeIn("mfa-answer-0", "Cercle")
+			w.click("mfa-submit")
+			w.waitSteps(append(slices.Clone(credentialSteps), "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "COMPONENT_LOAD_MFA"))
+			w.screen("mfa")
+			w.wantText("mfa-form", "Quel est le nom de votre chien")
+			w.shot("mfa-three-questions")
+		}},
+		{"Image", "Laurentienne", "Greatday", "Everyday", func(w *widget) {
+			w.screen("mfa")
+			w.typeIn("mfa-answer-0", "Montréal"+"\r")
+			w.waitSteps(append(slices.Clone(credentialSteps), "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "COMPONENT_LOAD_MFA"))
+			w.screen("mfa")
+			w.wantText("mfa-form", "Sélectionnez une image")
+			w.shot("mfa-image")
+		}},
+		{"SecurID", "National", "Greatday", "Everyday", func(w *widget) {
+			w.screen("mfa")
+			w.wantText("mfa-form", "Entrez votre SecurID")
+			w.shot("mfa-securid")
+		}},
+		{"TextOrCall", "TD", "Greatday", "Everyday", func(w *widget) {
+			w.screen("mfa")
+			w.wantText("mfa-form", "Comment voulez-vous recevoir le code?")
+			w.shot("mfa-text-or-call")
+			w.click("mfa-phone-0-0")
+			w.click("mfa-method-0-text")
+			w.click("mfa-submit")
+			w.waitSteps(append(slices.Clone(credentialSteps), "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "COMPONENT_LOAD_MFA"))
+			w.screen("mfa")
+			w.wantText("mfa-form", "Entrez le code de sécurité")
+			w.shot("mfa-code")
+		}},
+		{"Device", "FlinksCapital", "mfa_device", "Everyday", func(w *widget) {
+			w.screen("mfa-device")
+			w.wantText("mfa-device-check", "J’ai approuvé")
+			w.shot("mfa-device")
+		}},
+		{"PasswordRetry", "FlinksCapital", "Greatday", "Dimanche", func(w *widget) {
+			w.waitStep("COMPONENT_LOAD_CREDENTIAL_RETRY")
+			w.screen("credentials")
+			w.wantText("error", "Le mot de passe n’est pas valide")
+			w.shot("credentials-retry")
+		}},
+		{"Error", "FlinksCapital", "test_disabled_account", "Everyday", func(w *widget) {
+			w.screen("error")
+			w.wantText("title", "Nous n’avons pas pu connecter votre banque")
+			w.shot("error")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := openWidget(t, s.url, "demo=true&language=fr", 420)
+			w.login(tc.institution, "", tc.user, tc.password)
+			if tc.name != "Error" && tc.name != "PasswordRetry" {
+				w.screen(map[bool]string{true: "mfa-device", false: "mfa"}[tc.name == "Device"])
+				if got := w.text("title"); got != mfaTitle {
+					t.Errorf("title %q, want %q", got, mfaTitle)
+				}
+			}
+			tc.walk(w)
+		})
+	}
+	t.Run("TokenInvalid", func(t *testing.T) {
+		t.Parallel()
+		w := openWidget(t, s.url, "language=fr", 420)
+		w.screen("token-invalid")
+		w.wantText("title", "Ce lien a expiré")
+		w.shot("token-invalid")
+	})
+}
+
+// wantText checks that the element of a data-testid shows text.
+func (w *widget) wantText(id, text string) {
+	w.t.Helper()
+	if got := w.text(id); !strings.Contains(got, text) {
+		w.t.Errorf("%s shows %q, want %q in it", id, got, text)
+	}
+}

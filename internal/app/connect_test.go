@@ -33,19 +33,25 @@ func openLogin(t *testing.T, s *server, loginID, username string) *flinks.Accoun
 func TestConnectOneQuestion(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "", nil)
-	w := openWidget(t, s.url, "demo=true", 420)
+	w := openWidget(t, s.url, "demo=true&consentEnable=true&customerName=Acme%20Lending&closeEnable=true", 420)
+	w.screen("consent")
+	w.shot("consent")
+	w.click("consent-accept")
 	w.screen("institutions")
+	w.shot("institutions")
 	w.typeIn("institution-search", "flinks")
 	w.click("institution-FlinksCapital")
 	w.screen("credentials")
+	w.shot("credentials")
 	w.typeIn("credential-username", "Greatday")
 	w.typeIn("credential-password", "Everyday")
 	w.click("credential-submit")
 	w.screen("mfa")
+	w.shot("mfa-question")
 	w.typeIn("mfa-answer-0", "Triangle")
 	w.enter("mfa-answer-0")
-	evs := w.wantSteps("APP_MOUNTED", "COMPONENT_LOAD_INSTITUTION_SELECTOR", "INSTITUTION_SELECTED", "COMPONENT_LOAD_CREDENTIAL",
-		"SUBMIT_CREDENTIAL", "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "REDIRECT")
+	evs := w.wantSteps("APP_MOUNTED", "COMPONENT_LOAD_CONSENT", "COMPONENT_ACCEPT_CONSENT", "COMPONENT_LOAD_INSTITUTION_SELECTOR",
+		"INSTITUTION_SELECTED", "COMPONENT_LOAD_CREDENTIAL", "SUBMIT_CREDENTIAL", "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "REDIRECT")
 	w.screen("success")
 	loginID, q := redirectLogin(t, evs)
 	if q.Get("institution") != "FlinksCapital" {

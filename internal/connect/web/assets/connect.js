@@ -529,7 +529,7 @@
         el('span', { 'class': 'account-meta', text: [digits ? fmt(T.ending, { digits: digits }) : '', bal].filter(Boolean).join(' · ') })])]);
     });
     var form = el('form', { method: 'post', novalidate: true, testid: 'account-form' }, [
-      el('fieldset', {}, [el('legend', { 'class': 'status', text: multi ? T.accountsTitleMultiple : T.accountsTitle })].concat(choices)),
+      el('fieldset', {}, [el('legend', { 'class': 'sr-only', text: multi ? T.accountsTitleMultiple : T.accountsTitle })].concat(choices)),
       shown.length ? null : el('p', { 'class': 'status', text: T.accountsNone }),
       el('button', { type: 'submit', 'class': 'primary', testid: 'account-submit', text: T.submit })
     ].filter(Boolean));
