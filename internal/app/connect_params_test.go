@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -264,55 +266,74 @@ func TestConnectFrench(t *testing.T) {
 	openLogin(t, s, loginID, "Greatday")
 }
 
-// TestConnectNoSecretInLogOrURL runs logins with a wrong and a right
-// password and answer: none of them, nor the token, reaches the server's
-// log or any frame's URL.
+// TestConnectNoSecretInLogOrURL runs logins in the widget with wrong and
+// right passwords and answers, on an institution of a scenario file whose
+// secrets are distinctive, with the server logging at debug: none of
+// them, nor the token, reaches the server's log or any frame's URL.
 func TestConnectNoSecretInLogOrURL(t *testing.T) {
 	t.Parallel()
+	scenarios := t.TempDir()
+	if err := os.WriteFile(filepath.Join(scenarios, "vaultbank.json"), []byte(leakScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var logs syncBuffer
-	s := startServerLogged(t, "", nil, &logs, nil)
+	s := startServerLogged(t, "", nil, &logs, nil, "--scenarios", scenarios, "--log-level", "debug")
 	keys := s.addCustomer()
 	token, err := s.clientWith(keys).GenerateAuthorizeToken(context.Background(), keys.Secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := openWidget(t, s.url, "authorizeToken="+token+"&customerId="+keys.CustomerID, 420)
-	w.login("FlinksCapital", "", "Greatday", "Pw-Wrong-7Qz")
+	w.login("VaultBank", "vault", "leaktest", "Pw-Wrong-7Qz")
 	w.waitStep("COMPONENT_LOAD_CREDENTIAL_RETRY")
-	// The token was used by the failed login: the widget says so at once.
-	w.typeIn("credential-username", "Greatday")
-	w.typeIn("credential-password", "Everyday")
+	// The refused login used the token up (docs/connect.md): the retry
+	// says so.
+	w.typeIn("credential-username", "leaktest")
+	w.typeIn("credential-password", "Pw-Kq8vT3-NeverLogged")
 	w.click("credential-submit")
 	w.waitStep("TOKEN_INVALID")
 	urls := w.frameURLs()
 
+	// The scenario's institution, listed with the embedded ones, logged in
+	// with a wrong answer, then the right ones.
 	demo := openWidget(t, s.url, "demo=true", 420)
-	demo.login("FlinksCapital", "", "Greatday", "Everyday")
+	demo.login("VaultBank", "", "leaktest", "Pw-Kq8vT3-NeverLogged")
 	demo.screen("mfa")
 	demo.typeIn("mfa-answer-0", "Answer-Wrong-9Kx")
 	demo.click("mfa-submit")
 	demo.waitStep("COMPONENT_LOAD_MFA_RETRY")
-	demo.typeIn("mfa-answer-0", "Triangle")
+	demo.typeIn("mfa-answer-0", "Zyxwvut-Answer-4471")
 	demo.click("mfa-submit")
-	demo.waitStep("REDIRECT")
+	demo.waitSteps(append(slices.Clone(credentialSteps), "COMPONENT_LOAD_MFA", "SUBMIT_MFA", "INVALID_SECURITY_RESPONSE",
+		"COMPONENT_LOAD_MFA_RETRY", "SUBMIT_MFA", "COMPONENT_LOAD_MFA"))
+	demo.screen("mfa")
+	demo.click("mfa-option-0-1")
+	demo.click("mfa-submit")
+	evs := demo.waitStep("REDIRECT")
 	urls = append(urls, demo.frameURLs()...)
+	loginID, _ := redirectLogin(t, evs)
+	openLogin(t, s, loginID, "leaktest")
 	s.stop()
 
 	log := logs.Bytes()
-	if !bytes.Contains(log, []byte("/BankingServices/Authorize")) {
-		t.Fatalf("the log has no Authorize request: the check would prove nothing\n%s", log)
+	if !bytes.Contains(log, []byte("/BankingServices/Authorize")) || !bytes.Contains(log, []byte("level=DEBUG")) {
+		t.Fatalf("the log has no Authorize request at debug: the check would prove nothing\n%s", log)
 	}
-	for _, secret := range []string{"Pw-Wrong-7Qz", "Everyday", "Answer-Wrong-9Kx", "Triangle", token} {
+	for _, secret := range []string{"Pw-Wrong-7Qz", "Pw-Kq8vT3-NeverLogged", "Answer-Wrong-9Kx", "Zyxwvut-Answer-4471", "Qwzcolour-Choice-8812", token} {
 		if bytes.Contains(log, []byte(secret)) {
 			t.Errorf("the server's log holds %q", secret)
 		}
 		for _, u := range urls {
+			// The token is in the widget's own URL, where the integrator
+			// put it; nothing else is.
 			if strings.Contains(u, secret) && secret != token {
 				t.Errorf("a frame's URL holds %q: %s", secret, u)
 			}
-			if uq, err := url.Parse(u); err == nil && (uq.Query().Has("Password") || uq.Query().Has("password") || uq.Query().Has("username")) {
-				t.Errorf("a frame's URL carries a form field: %s", u)
-			}
+		}
+	}
+	for _, u := range urls {
+		if uq, err := url.Parse(u); err != nil || uq.Query().Has("password") || uq.Query().Has("username") || uq.Query().Has("ch0") {
+			t.Errorf("a frame's URL carries a form field: %s", u)
 		}
 	}
 }
