@@ -440,3 +440,38 @@ func (w *widget) wantText(id, text string) {
 		w.t.Errorf("%s shows %q, want %q in it", id, got, text)
 	}
 }
+
+// TestConnectBackAndHeader checks backEnable (back from the credentials,
+// and from an error, to the institutions), headerEnable=false, parameter
+// names in any letter case, and that unknown parameters are ignored.
+func TestConnectBackAndHeader(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	w := openWidget(t, s.url, "demo=true&backEnable=true&noSuchParameter=1&InstitutionFilterEnable=false", 420)
+	w.screen("institutions")
+	if n, err := chromedp.Run(w.ctx, chromedp.Nodes(testID("institution-search"), chromedp.FromNode(w.frame), chromedp.AtLeast(0))); err != nil || len(n) != 0 {
+		t.Errorf("InstitutionFilterEnable=false (a name in other letter case) still shows the search: %d, %v", len(n), err)
+	}
+	w.click("institution-RBC")
+	w.screen("credentials")
+	w.click("back")
+	w.screen("institutions")
+	w.click("institution-FlinksCapital")
+	w.screen("credentials")
+	w.typeIn("credential-username", "test_disabled_account")
+	w.typeIn("credential-password", "Everyday")
+	w.click("credential-submit")
+	w.screen("error")
+	w.click("back")
+	w.screen("institutions")
+	w.wantSteps("APP_MOUNTED", "COMPONENT_LOAD_INSTITUTION_SELECTOR", "INSTITUTION_SELECTED", "COMPONENT_LOAD_CREDENTIAL",
+		"COMPONENT_LOAD_INSTITUTION_SELECTOR", "INSTITUTION_SELECTED", "COMPONENT_LOAD_CREDENTIAL", "SUBMIT_CREDENTIAL", "DISABLED_LOGIN",
+		"COMPONENT_LOAD_INSTITUTION_SELECTOR")
+
+	bare := openWidget(t, s.url, "demo=true&headerEnable=false", 420)
+	bare.screen("institutions")
+	hidden, err := chromedp.Run(bare.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS("#header"), "hidden", chromedp.FromNode(bare.frame)))
+	if err != nil || !hidden {
+		t.Errorf("headerEnable=false: the header's hidden is %v (%v)", hidden, err)
+	}
+}
