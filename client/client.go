@@ -117,6 +117,29 @@ func Code(err error) flinks.Code {
 // answer. It returns the response for a 200 and for a 203 (see
 // AuthorizeResponse.Challenged), and an *Error for anything else.
 func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, error) {
+	resp, _, err := c.authorize(ctx, "Authorize", req)
+	return resp, err
+}
+
+// AuthorizeAsync sends one /AuthorizeAsync request, the Authorize of
+// clients that poll: a login, a reopen or an answer is acknowledged with a
+// 202, returned as an *Error with FlinksCode OPERATION_PENDING whose
+// Body.RequestId names the session; the RequestId alone then returns the
+// session's 203 or 200 as Authorize does, or its error. A session begun
+// here may be finished in the Connect widget (?requestId=).
+func (c *Client) AuthorizeAsync(ctx context.Context, req flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, error) {
+	resp, token, err := c.authorize(ctx, "AuthorizeAsync", req)
+	var e *Error
+	if token != "" && req.RequestId == "" && errors.As(err, &e) && e.Body.FlinksCode == flinks.CodeOperationPending && e.Body.RequestId != "" {
+		// The session's polls and answers send the token it began with.
+		c.tokens.Store(e.Body.RequestId, token)
+	}
+	return resp, err
+}
+
+// authorize sends an Authorize to op, with the authorize token it uses
+// (returned too).
+func (c *Client) authorize(ctx context.Context, op string, req flinks.AuthorizeRequest) (*flinks.AuthorizeResponse, string, error) {
 	token := req.AuthorizeToken
 	req.AuthorizeToken = "" // sent as the header, not in the body
 	if token == "" && c.secret != "" {
@@ -127,7 +150,7 @@ func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*f
 		} else {
 			var err error
 			if token, err = c.GenerateAuthorizeToken(ctx, c.secret); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 	}
@@ -136,21 +159,23 @@ func (c *Client) Authorize(ctx context.Context, req flinks.AuthorizeRequest) (*f
 		header.Set("flinks-auth-key", token)
 	}
 	var resp flinks.AuthorizeResponse
-	err := c.do(ctx, http.MethodPost, "Authorize", header, req, &resp)
+	err := c.do(ctx, http.MethodPost, op, header, req, &resp)
 	if c.secret != "" {
 		// Keep the token while the session asks questions; forget it once
 		// the session has its answer.
 		switch {
 		case err == nil && resp.Challenged():
 			c.tokens.Store(resp.RequestId, token)
-		case req.RequestId != "" && (err == nil || !answerAgain[Code(err)]):
+		case req.RequestId != "" && Code(err) != flinks.CodeOperationPending && (err == nil || !answerAgain[Code(err)]):
+			// (An AuthorizeAsync answer is acknowledged by a 202: its
+			// polls still send the token.)
 			c.tokens.Delete(req.RequestId)
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, token, err
 	}
-	return &resp, nil
+	return &resp, token, nil
 }
 
 // answerAgain are the errors after which a session still takes answers.

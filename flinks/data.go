@@ -163,7 +163,12 @@ type Localization struct {
 
 // Institution is one entry of GET /Institutions.
 type Institution struct {
-	Id            int            `json:"Id"`
+	Id int `json:"Id"`
+	// Name is the name /Authorize takes as Institution ("FlinksCapital"),
+	// where Localizations give the one shown to people. bankfeed's
+	// addition: Flinks' list has no such field, and a client that picks an
+	// institution from the list (the Connect widget) needs it.
+	Name          string         `json:"Name,omitempty"`
 	Localizations []Localization `json:"Localizations"`
 	Status        string         `json:"Status"`
 	Country       string         `json:"Country"`

@@ -25,7 +25,9 @@ type Option func(*options)
 type options struct {
 	now     func() time.Time
 	onReady func(addr string)
-	noJobs  bool
+	// onConnectReady is onReady for the --connect-addr listener.
+	onConnectReady func(addr string)
+	noJobs         bool
 }
 
 // WithClock makes the server read time from now instead of time.Now.
@@ -34,6 +36,10 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithReady calls f with the listening address once the server accepts
 // connections.
 func WithReady(f func(addr string)) Option { return func(o *options) { o.onReady = f } }
+
+// WithConnectReady calls f with the address of the --connect-addr
+// listener once it accepts connections.
+func WithConnectReady(f func(addr string)) Option { return func(o *options) { o.onConnectReady = f } }
 
 // WithoutJobs starts the server without its job workers: jobs are inserted
 // but not run until a server with workers starts on the same database. For

@@ -12,6 +12,7 @@ import (
 	"github.com/bankfeed/bankfeed/connectors/sandbox"
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/connect"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
@@ -52,6 +53,7 @@ type stack struct {
 	webhooks  *webhooks.Service
 	tenants   *tenants.Tenants
 	handler   http.Handler
+	widget    *connect.Handler
 	jobs      jobRunner // nil until startJobs
 }
 
@@ -93,7 +95,13 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
+	widget, err := connect.New(connect.Config{DemoCustomer: demoCustomer(s.cfg.sandbox)})
+	if err != nil {
+		return fmt.Errorf("connect widget: %w", err)
+	}
+	s.widget = widget
 	s.handler = httpapi.New(httpapi.Deps{
+		Connect:      widget,
 		Authorize:    s.authorize,
 		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
 		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now}),
@@ -171,4 +179,13 @@ func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, er
 		return nil, fmt.Errorf("--scenarios: %w", err)
 	}
 	return []connector.Connector{sb}, nil
+}
+
+// demoCustomer is the customer of the widget's ?demo=true: the public
+// sandbox customer, in sandbox mode only.
+func demoCustomer(sandbox bool) string {
+	if sandbox {
+		return tenants.SandboxCustomerID
+	}
+	return ""
 }

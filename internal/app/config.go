@@ -57,6 +57,7 @@ type serveConfig struct {
 	webhooks       webhookConfig
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
+	connectAddr    string // address of the Connect widget's own listener; empty: none
 }
 
 // buildConfig is what build takes of the server's configuration.
@@ -159,6 +160,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"address to listen on (BANKFEED_ADDR)")
 	fs.StringVar(&cfg.scenarios, "scenarios", envOr(getenv, "BANKFEED_SCENARIOS", ""),
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
+	fs.StringVar(&cfg.connectAddr, "connect-addr", envOr(getenv, "BANKFEED_CONNECT_ADDR", ""),
+		"address of a listener of its own for the Connect widget (/v2/) and the API it calls, a separate origin as Flinks' widget has; empty: the widget is served on --addr only (BANKFEED_CONNECT_ADDR)")
 	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
 		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankfeed/bankfeed/internal/connect"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -78,6 +79,28 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		}
 	}
 
+	var connectSrv *http.Server
+	var connectServed chan error
+	if cfg.connectAddr != "" {
+		cln, err := net.Listen("tcp", cfg.connectAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--connect-addr: %w", err)
+		}
+		connectSrv = &http.Server{
+			Handler:           connect.Origin(stk.handler),
+			ReadHeaderTimeout: srv.ReadHeaderTimeout,
+			ReadTimeout:       srv.ReadTimeout,
+			IdleTimeout:       srv.IdleTimeout,
+			ErrorLog:          srv.ErrorLog,
+		}
+		connectServed = make(chan error, 1)
+		go func() { connectServed <- connectSrv.Serve(cln) }()
+		log.Info("connect widget listening", "addr", "http://"+cln.Addr().String()+"/v2/")
+		if o.onConnectReady != nil {
+			o.onConnectReady(cln.Addr().String())
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", stk.store.kind(),
@@ -88,6 +111,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 
 	select {
 	case err := <-served:
+		if connectSrv != nil {
+			connectSrv.Close()
+		}
 		return errors.Join(err, closeStack(context.Background()))
 	case <-ctx.Done():
 	}
@@ -97,6 +123,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	errShutdown := srv.Shutdown(shutdownCtx)
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		errShutdown = errors.Join(errShutdown, err)
+	}
+	if connectSrv != nil {
+		errShutdown = errors.Join(errShutdown, connectSrv.Shutdown(shutdownCtx))
+		if err := <-connectServed; !errors.Is(err, http.ErrServerClosed) {
+			errShutdown = errors.Join(errShutdown, err)
+		}
 	}
 	errShutdown = errors.Join(errShutdown, closeStack(shutdownCtx))
 	log.Info("stopped")

@@ -13,22 +13,60 @@ import (
 // handleAuthorize serves POST /Authorize: a live login, an MFA answer, or a
 // cached or live reopen of a saved login.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
+	res, _, err := s.authorizeCall(w, r, func(req *flinks.AuthorizeRequest) (*authorize.Result, error) {
+		return s.auth.Authorize(r.Context(), customerID(r), req)
+	})
+	if err != nil {
+		return err
+	}
+	resp := authorizeResponse(res)
+	return writeJSON(w, resp.HttpStatusCode, resp)
+}
+
+// handleAuthorizeAsync serves POST /AuthorizeAsync (reference 5.3), the
+// Authorize of clients that poll: a login, a reopen or an answer is
+// acknowledged with a 202 and its RequestId, and the RequestId alone
+// (no SecurityResponses) then answers where the session stands: its 203
+// round, its 200, or its error. bankfeed runs the step before the 202, so
+// the first poll has its outcome; a client written for a slower bank
+// polls the same way.
+func (s *Server) handleAuthorizeAsync(w http.ResponseWriter, r *http.Request) error {
+	res, req, err := s.authorizeCall(w, r, func(req *flinks.AuthorizeRequest) (*authorize.Result, error) {
+		if req.RequestId != "" && len(req.SecurityResponses) == 0 {
+			return s.auth.Status(r.Context(), customerID(r), req.RequestId)
+		}
+		return s.auth.Authorize(r.Context(), customerID(r), req)
+	})
+	if err != nil {
+		return err
+	}
+	if req.RequestId != "" && len(req.SecurityResponses) == 0 {
+		resp := authorizeResponse(res)
+		return writeJSON(w, resp.HttpStatusCode, resp)
+	}
+	return &flinks.Error{FlinksCode: flinks.CodeOperationPending, RequestId: res.RequestID, Institution: res.Institution.Name, Tag: res.Tag,
+		Message: "The Authorize is in progress: call AuthorizeAsync again with this RequestId and no SecurityResponses for its outcome."}
+}
+
+// authorizeCall decodes an Authorize body, checks its authorize token,
+// runs it, and binds a token it used to the session it opened.
+func (s *Server) authorizeCall(w http.ResponseWriter, r *http.Request, run func(req *flinks.AuthorizeRequest) (*authorize.Result, error)) (*authorize.Result, *flinks.AuthorizeRequest, error) {
 	var req flinks.AuthorizeRequest
 	token := strings.TrimSpace(r.Header.Get("flinks-auth-key"))
 	if err := s.decodeBody(w, r, &req); err != nil {
 		if refusal := s.tenants.BodyRefusal(r.Context(), customerID(r), token); refusal != nil {
-			return refusal
+			return nil, nil, refusal
 		}
-		return err
+		return nil, nil, err
 	}
 	if token == "" {
 		token = strings.TrimSpace(req.AuthorizeToken)
 	}
 	bind, err := s.tenants.UseToken(r.Context(), customerID(r), token, req.RequestId)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	res, err := s.auth.Authorize(r.Context(), customerID(r), &req)
+	res, err := run(&req)
 	if bind != nil {
 		// The token opened a session: its follow-up rounds may send it
 		// again. An error with a RequestId (a cached replay of a failed
@@ -47,11 +85,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	setRequestID(r.Context(), res.RequestID)
-	resp := authorizeResponse(res)
-	return writeJSON(w, resp.HttpStatusCode, resp)
+	return res, &req, nil
 }
 
 // authorizeResponse is the body of an Authorize that did not fail: a 203

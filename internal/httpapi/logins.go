@@ -185,7 +185,7 @@ func isDigits(s string) bool {
 // institutionItem is an institution as /Institutions lists it.
 func institutionItem(inst connector.Institution) flinks.Institution {
 	return flinks.Institution{
-		Id: inst.ID, Status: "Enabled", Country: inst.Country,
+		Id: inst.ID, Name: inst.Name, Status: "Enabled", Country: inst.Country,
 		Localizations: []flinks.Localization{
 			{Language: "en", Name: inst.DisplayName, Urls: []flinks.InstitutionURL{}},
 			{Language: "fr", Name: inst.DisplayName, Urls: []flinks.InstitutionURL{}},

@@ -10,7 +10,7 @@ const base = "/v3/{customerId}/BankingServices/"
 
 // operations are the BankingServices operations bankfeed serves, for the
 // case-insensitive routing of canonicalizePath.
-var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
+var operations = []string{"Authorize", "AuthorizeAsync", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch",
 	"ActivateScheduledRefresh", "DeactivateScheduledRefresh"}
@@ -18,7 +18,10 @@ var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRe
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
 // /Authorize, the secret key for /GenerateAuthorizeToken, and as a Bearer
-// token for /GetNightlyRefreshStatus, the x-api-key for the rest. The
+// token for /GetNightlyRefreshStatus, the x-api-key for the rest. The two
+// reads of the Connect widget (the institutions, a session's summary) take
+// an authorize token instead of the x-api-key, which a browser must not
+// hold. The
 // *Async twins of the data endpoints: GET continues the call answered 202;
 // POST, as some clients send it, may carry the options again.
 func (s *Server) routes() {
@@ -26,11 +29,12 @@ func (s *Server) routes() {
 		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
 	}
 	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
+	route("POST "+base+"AuthorizeAsync", tenants.AuthorizeToken, s.handleAuthorizeAsync)
 	route("POST "+base+"GenerateAuthorizeToken", tenants.Secret, s.handleGenerateAuthorizeToken)
 	route("PATCH "+base+"SetScheduledRefresh", tenants.APIKey, s.handleSetScheduledRefresh)
 	route("GET "+base+"GetMFAQuestions/{loginId}", tenants.APIKey, s.handleGetMFAQuestions)
 	route("PATCH "+base+"AnswerMFAQuestions", tenants.APIKey, s.handleAnswerMFAQuestions)
-	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
+	route("GET "+base+"Institutions", tenants.APIKeyOrToken, s.handleInstitutions)
 	route("GET "+base+"Institutions/RoutingNumber/{routingNumber}", tenants.APIKey, s.handleRoutingNumber)
 	route("PATCH "+base+"ActivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(true))
 	route("PATCH "+base+"DeactivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(false))
@@ -42,7 +46,7 @@ func (s *Server) routes() {
 	route("GET "+base+"GetAccountsDetailAsync/{requestId}", tenants.APIKey, s.handleAccountsDetail(true))
 	route("POST "+base+"GetAccountsDetailAsync/{requestId}", tenants.APIKey, s.handleAccountsDetail(true))
 	route("POST "+base+"GetAccountsSummary", tenants.APIKey, s.handleAccountsSummary(false))
-	route("GET "+base+"GetAccountsSummaryAsync/{requestId}", tenants.APIKey, s.handleAccountsSummary(true))
+	route("GET "+base+"GetAccountsSummaryAsync/{requestId}", tenants.APIKeyOrToken, s.handleAccountsSummary(true))
 	route("POST "+base+"GetAccountsSummaryAsync/{requestId}", tenants.APIKey, s.handleAccountsSummary(true))
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
@@ -52,6 +56,12 @@ func (s *Server) routes() {
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
+	if s.connect != nil {
+		// The Connect widget (docs/connect.md): static pages, a client of
+		// the routes above.
+		s.mux.Handle("GET /v2/", s.connect)
+		s.mux.Handle("GET /v2", s.connect)
+	}
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
 	// mode, behind the admin key outside it.

@@ -48,6 +48,8 @@ type Deps struct {
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
+	// Connect serves the Connect widget (/v2/); nil: not served.
+	Connect http.Handler
 }
 
 // Server is the HTTP surface of bankfeed.
@@ -65,12 +67,14 @@ type Server struct {
 	log          *slog.Logger
 	maxBody      int64
 	mux          *http.ServeMux
+	connect      http.Handler
 }
 
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux(),
+		connect: d.Connect}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,7 +120,7 @@ func (s *Server) guard(cred tenants.Credential, h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var given string
 		switch cred {
-		case tenants.APIKey:
+		case tenants.APIKey, tenants.APIKeyOrToken:
 			given = r.Header.Get("x-api-key")
 		case tenants.AuthorizeToken, tenants.Secret:
 			given = r.Header.Get("flinks-auth-key")
@@ -127,6 +131,11 @@ func (s *Server) guard(cred tenants.Credential, h handlerFunc) handlerFunc {
 			}
 		}
 		id, err := s.tenants.Admit(r.Context(), cred, r.PathValue("customerId"), strings.TrimSpace(given))
+		if token := strings.TrimSpace(r.Header.Get("flinks-auth-key")); err != nil && cred == tenants.APIKeyOrToken && token != "" {
+			// The Connect widget's reads: a browser holds a token, never
+			// the x-api-key.
+			id, err = s.tenants.AdmitToken(r.Context(), r.PathValue("customerId"), token, r.PathValue("requestId"))
+		}
 		if err != nil {
 			return err
 		}

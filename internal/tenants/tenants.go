@@ -58,6 +58,11 @@ const (
 	// Bearer is the secret key as Authorization: Bearer, of
 	// /GetNightlyRefreshStatus.
 	Bearer
+	// APIKeyOrToken is the x-api-key, or instead an authorize token in
+	// flinks-auth-key: the credential of the reads the Connect widget makes
+	// from a browser, which must never hold the x-api-key. Checked by
+	// AdmitToken when the x-api-key is missing or wrong.
+	APIKeyOrToken
 )
 
 // refusal is the answer to a missing or wrong credential of each kind.
@@ -70,6 +75,9 @@ func refusal(c Credential) *flinks.Error {
 		return &flinks.Error{FlinksCode: flinks.CodeUnauthorized, Message: "You must provide a valid auth key: the customer's secret key in the flinks-auth-key header."}
 	case Bearer:
 		return &flinks.Error{FlinksCode: flinks.CodeUnauthorized, Message: "You must provide a valid API secret in the Authorization header: Bearer <secret key>."}
+	case APIKeyOrToken:
+		return &flinks.Error{FlinksCode: flinks.CodeAccessDenied,
+			Message: "You must provide a valid x-api-key header, or in flinks-auth-key an authorize token: unused for the institutions, the one this RequestId began with for its data."}
 	}
 	return &flinks.Error{FlinksCode: flinks.CodeAccessDenied, Message: "You must provide a valid x-api-key header."}
 }
@@ -142,7 +150,7 @@ func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given 
 	switch cred {
 	case AuthorizeToken:
 		return c.ID, nil
-	case APIKey:
+	case APIKey, APIKeyOrToken:
 		// Optional means not checked, whatever is sent: clients of the
 		// public sandbox send keys of all kinds.
 		if c.APIKeyRequired && !matches(c.APIKeyHash, given) {
@@ -152,6 +160,38 @@ func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given 
 		if !matches(c.SecretHash, given) {
 			return "", refusal(cred)
 		}
+	}
+	return c.ID, allow(c)
+}
+
+// AdmitToken admits a request of an APIKeyOrToken route that Admit
+// refused, by the authorize token it sends instead of the x-api-key. With
+// requestID empty (the institution list, read before any session exists)
+// the token must be one that could still open a session: unused and
+// unexpired. With requestID set (the summary of that session) it must be
+// the token that session began with: a token then reads only the data of
+// the login it opened, and no other session's. Its refusal is Admit's.
+func (t *Tenants) AdmitToken(ctx context.Context, customerID, token, requestID string) (string, error) {
+	c, err := t.lookup(ctx, customerID)
+	if err != nil {
+		return "", err
+	}
+	if c == nil || token == "" {
+		return "", refusal(APIKeyOrToken)
+	}
+	tok, err := t.store.Token(ctx, c.ID, digest(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", refusal(APIKeyOrToken)
+	}
+	if err != nil {
+		return "", err
+	}
+	requestID = strings.TrimSpace(requestID)
+	switch {
+	case requestID == "" && tok.UsedAt.IsZero() && tok.ExpiresAt.After(t.now()):
+	case requestID != "" && !tok.UsedAt.IsZero() && strings.EqualFold(tok.RequestID, requestID):
+	default:
+		return "", refusal(APIKeyOrToken)
 	}
 	return c.ID, allow(c)
 }
