@@ -45,6 +45,8 @@ type Config struct {
 	Institutions *institutions.Registry
 	// Now is the application's clock; time.Now when nil.
 	Now func() time.Time
+	// Cache, when set, keeps GetAccountsDetail's accounts (cache.go).
+	Cache *Cache
 }
 
 // Service serves the data endpoints from the snapshots in the store. It is
@@ -53,11 +55,12 @@ type Service struct {
 	store store.Store
 	banks *institutions.Registry
 	now   func() time.Time
+	cache *Cache
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
-	return &Service{store: cfg.Store, banks: cfg.Institutions, now: store.Clock(cfg.Now)}
+	return &Service{store: cfg.Store, banks: cfg.Institutions, now: store.Clock(cfg.Now), cache: cfg.Cache}
 }
 
 // Data is what a data call answers with, besides the accounts: the
@@ -74,6 +77,10 @@ type view struct {
 	Data
 	opts Options
 	snap *connector.Snapshot
+	// For GetAccountsDetail with a cache: the cached accounts (a hit), or
+	// the key to keep those shaped from snap under (a miss).
+	detail []flinks.AccountDetail
+	key    *cacheKey
 }
 
 // AccountsDetail serves GetAccountsDetail and GetAccountsDetailAsync.
@@ -83,7 +90,14 @@ func (s *Service) AccountsDetail(ctx context.Context, customerID string, call Ca
 	if err != nil {
 		return nil, nil, err
 	}
-	return &v.Data, Detail(v.snap, v.opts), nil
+	if v.detail != nil {
+		return &v.Data, v.detail, nil
+	}
+	accts := Detail(v.snap, v.opts)
+	if v.key != nil {
+		s.cache.put(*v.key, accts)
+	}
+	return &v.Data, accts, nil
 }
 
 // AccountsSummary serves GetAccountsSummary and GetAccountsSummaryAsync.
@@ -180,6 +194,23 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 				Message: "The institution " + sess.Institution + " of this login is no longer served."})
 		}
 		v.Institution = e.Inst
+		if s.cache != nil && call.Op == OpAccountsDetail {
+			if k, ok := keyOf(customerID, sess.LoginID, v.opts); ok {
+				// Read in this transaction, with the session and the login:
+				// the copy is of the snapshot stored now, or not used.
+				version, err := q.SnapshotVersion(ctx, customerID, sess.LoginID)
+				if err == nil {
+					k.version = version
+					if accts, hit := s.cache.get(k); hit {
+						v.detail = accts
+						return nil
+					}
+					v.key = &k
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+		}
 		v.snap, _, err = q.Snapshot(ctx, customerID, sess.LoginID, query(v.opts))
 		if !errors.Is(err, store.ErrNotFound) {
 			return err

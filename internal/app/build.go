@@ -30,6 +30,7 @@ type buildConfig struct {
 	scenarios      string
 	maxMFAAttempts int
 	maxBody        int64
+	dataCache      int64 // bytes of accounts.Cache; 0 for none
 	jobTimeout     time.Duration
 	refreshWorkers int
 	// schedule is the nightly pass; nil for none.
@@ -100,11 +101,12 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		return fmt.Errorf("connect widget: %w", err)
 	}
 	s.widget = widget
+	cache := accounts.NewCache(s.cfg.dataCache)
 	s.handler = httpapi.New(httpapi.Deps{
 		Connect:      widget,
 		Authorize:    s.authorize,
-		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
-		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now}),
+		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now, Cache: cache}),
+		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now, Deleted: cache.Forget}),
 		Refresh:      s.refresh,
 		Institutions: banks,
 		Tenants:      s.tenants,

@@ -44,6 +44,10 @@ func (c *storeConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	c.masterKey = strings.TrimSpace(getenv("BANKFEED_MASTER_KEY"))
 }
 
+// defaultDataCache is --data-cache-size's default: a few hundred logins'
+// year of transactions.
+const defaultDataCache = 64 << 20
+
 // serveConfig is the configuration of bankfeed serve.
 type serveConfig struct {
 	storeConfig
@@ -52,6 +56,7 @@ type serveConfig struct {
 	logLevel       slog.Level
 	maxMFAAttempts int
 	maxBody        int64
+	dataCache      int64
 	jobTimeout     time.Duration
 	refresh        refreshConfig
 	webhooks       webhookConfig
@@ -62,7 +67,7 @@ type serveConfig struct {
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
-	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody,
+	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody, dataCache: c.dataCache,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
 		adminKey: c.adminKey}
 }
@@ -170,6 +175,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"wrong MFA answers after which a session fails and must start over")
 	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
+	fs.Int64Var(&cfg.dataCache, "data-cache-size", defaultDataCache,
+		"memory, in bytes, for copies of recent GetAccountsDetail answers' accounts, checked against the stored snapshot's version on every call; 0: no copies")
 	parseRefresh := cfg.refresh.register(fs, getenv)
 	cfg.webhooks.register(fs, getenv)
 	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
@@ -209,6 +216,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
 		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
+	}
+	if cfg.dataCache < 0 {
+		return cfg, fmt.Errorf("%w: --data-cache-size must be 0 or more", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

@@ -22,6 +22,9 @@ type Config struct {
 	Secrets *secrets.Keeper
 	// Now is the application's clock; time.Now when nil.
 	Now func() time.Time
+	// Deleted, when set, is told of each login DeleteCard removed, once
+	// the deletion is committed: for copies of its data kept in memory.
+	Deleted func(customerID, loginID string)
 }
 
 // Service changes saved logins. It is safe for concurrent use.
@@ -29,11 +32,12 @@ type Service struct {
 	store   store.Store
 	secrets *secrets.Keeper
 	now     func() time.Time
+	deleted func(customerID, loginID string)
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
-	return &Service{store: cfg.Store, secrets: cfg.Secrets, now: store.Clock(cfg.Now)}
+	return &Service{store: cfg.Store, secrets: cfg.Secrets, now: store.Clock(cfg.Now), deleted: cfg.Deleted}
 }
 
 // SetScheduledRefresh turns the scheduled (nightly) refresh of a saved login
@@ -164,6 +168,9 @@ func (s *Service) DeleteCard(ctx context.Context, customerID, loginID string) er
 	if errors.Is(err, store.ErrNotFound) {
 		return &flinks.Error{FlinksCode: flinks.CodeInvalidLogin,
 			Message: "Invalid LoginId: the LoginId provided is either invalid or does not belong to the CustomerId."}
+	}
+	if err == nil && s.deleted != nil {
+		s.deleted(customerID, loginID)
 	}
 	return err
 }
