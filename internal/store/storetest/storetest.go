@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Ping", testPing},
+		{"Migrated", testMigrated},
+		{"Stats", testStats},
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"LoginRoundTrip", testLoginRoundTrip},
 		{"ReadsScopedByCustomer", testReadsScopedByCustomer},
