@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
@@ -53,6 +54,9 @@ type stack struct {
 	tenants   *tenants.Tenants
 	handler   http.Handler
 	jobs      jobRunner // nil until startJobs
+	// draining is set when shutdown begins: /readyz then answers 503, so
+	// that load balancers stop sending requests before the listener closes.
+	draining atomic.Bool
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -104,6 +108,8 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,
+		Ready:        s.readyChecks(),
+		Version:      readBuildInfo().String(),
 		Logger:       s.log,
 		MaxBody:      s.cfg.maxBody,
 	})

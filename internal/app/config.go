@@ -57,6 +57,9 @@ type serveConfig struct {
 	webhooks       webhookConfig
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
+	// drainDelay is how long the server goes on serving, /readyz answering
+	// 503, once told to stop.
+	drainDelay time.Duration
 }
 
 // buildConfig is what build takes of the server's configuration.
@@ -171,6 +174,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.webhooks.register(fs, getenv)
 	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
 		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
+	fs.DurationVar(&cfg.drainDelay, "drain-delay", envDuration(getenv, "BANKFEED_DRAIN_DELAY", 0),
+		"once told to stop, go on serving this long with /readyz answering 503, so that load balancers stop sending requests first; then shut down (BANKFEED_DRAIN_DELAY)")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -189,7 +194,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
 	}
 	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT", "BANKFEED_WEBHOOK_RETRY_INTERVAL",
-		"BANKFEED_WEBHOOK_TIMEOUT"); err != nil {
+		"BANKFEED_WEBHOOK_TIMEOUT", "BANKFEED_DRAIN_DELAY"); err != nil {
 		return cfg, err
 	}
 	if err := parseRefresh(); err != nil {
@@ -197,6 +202,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.dbTimeout < 100*time.Millisecond {
 		return cfg, fmt.Errorf("%w: --db-timeout must be at least 100ms", ErrUsage)
+	}
+	if cfg.drainDelay < 0 || cfg.drainDelay > 5*time.Minute {
+		return cfg, fmt.Errorf("%w: --drain-delay must be between 0 and 5m", ErrUsage)
 	}
 	if cfg.jobTimeout < time.Second {
 		return cfg, fmt.Errorf("%w: --job-timeout must be at least 1s", ErrUsage)

@@ -80,7 +80,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", stk.store.kind(),
+	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "version", readBuildInfo().String(),
+		"data", cfg.dataDir, "database", stk.store.kind(),
 		"sandbox", cfg.sandbox, "master_key", fmt.Sprintf("%08x", stk.keys.ring.PrimaryID()))
 	if o.onReady != nil {
 		o.onReady(ln.Addr().String())
@@ -90,6 +91,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	case err := <-served:
 		return errors.Join(err, closeStack(context.Background()))
 	case <-ctx.Done():
+	}
+	// Not ready from now on; with a drain delay, keep serving that long, so
+	// that load balancers polling /readyz take the process out of rotation
+	// before its listener closes.
+	stk.draining.Store(true)
+	if cfg.drainDelay > 0 {
+		log.Info("draining: /readyz answers 503; shutting down after the drain delay", "drain_delay", cfg.drainDelay)
+		select {
+		case <-time.After(cfg.drainDelay):
+		case err := <-served:
+			return errors.Join(err, closeStack(context.Background()))
+		}
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)

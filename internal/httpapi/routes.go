@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
+	s.mux.Handle("GET /readyz", s.adapt(s.handleReady))
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
 	// mode, behind the admin key outside it.
