@@ -57,6 +57,7 @@ type serveConfig struct {
 	webhooks       webhookConfig
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
+	metricsAddr    string // address of /metrics; empty: no metrics at all
 	// drainDelay is how long the server goes on serving, /readyz answering
 	// 503, once told to stop.
 	drainDelay time.Duration
@@ -66,7 +67,7 @@ type serveConfig struct {
 func (c serveConfig) buildConfig() buildConfig {
 	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
-		adminKey: c.adminKey}
+		adminKey: c.adminKey, metrics: c.metricsAddr != ""}
 }
 
 // webhookConfig is the configuration of the webhook deliveries.
@@ -164,6 +165,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
 	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
 		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr(getenv, "BANKFEED_METRICS_ADDR", ""),
+		"address to serve Prometheus metrics (/metrics) on, such as 127.0.0.1:9090; empty: off. A listener of its own, never the API's (BANKFEED_METRICS_ADDR)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (BANKFEED_LOG_LEVEL)")
 	fs.IntVar(&cfg.maxMFAAttempts, "max-mfa-attempts", 3,

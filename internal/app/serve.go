@@ -70,6 +70,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		}
 		defer stopPprof()
 	}
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := startMetrics(cfg.metricsAddr, stk.metrics, log)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer stopMetrics()
+	}
 	if !o.noJobs {
 		// Not ctx: the workers stop after the server, in the shutdown below.
 		if err := stk.startJobs(context.WithoutCancel(ctx)); err != nil {
