@@ -47,6 +47,7 @@ Usage:
   bankfeed keys ...        generate a master key, or rotate the master key
   bankfeed refresh --now   run a scheduled-refresh pass now
   bankfeed webhooks ...    list, replay or test webhook deliveries
+  bankfeed certs localhost write a local CA and a certificate for loopback names
   bankfeed version         print the version
   bankfeed help            print this help
 
@@ -87,6 +88,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return refreshCommand(ctx, args[1:], getenv, stdout, stderr, o)
 	case "webhooks":
 		return webhooksCommand(ctx, args[1:], getenv, stdout, stderr, o)
+	case "certs":
+		return certsCommand(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		return versionCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

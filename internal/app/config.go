@@ -58,6 +58,8 @@ type serveConfig struct {
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
 	metricsAddr    string // address of /metrics; empty: no metrics at all
+	// tlsCert and tlsKey are PEM files: HTTPS on addr when set.
+	tlsCert, tlsKey string
 	// drainDelay is how long the server goes on serving, /readyz answering
 	// 503, once told to stop.
 	drainDelay time.Duration
@@ -165,6 +167,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"directory of sandbox scenario files (*.json) adding institutions to the embedded ones (BANKFEED_SCENARIOS)")
 	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
 		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", envOr(getenv, "BANKFEED_TLS_CERT", ""),
+		"PEM certificate (chain) to serve HTTPS with on --addr, with --tls-key; reloaded when the files change (BANKFEED_TLS_CERT)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", envOr(getenv, "BANKFEED_TLS_KEY", ""),
+		"PEM private key of --tls-cert (BANKFEED_TLS_KEY)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr(getenv, "BANKFEED_METRICS_ADDR", ""),
 		"address to serve Prometheus metrics (/metrics) on, such as 127.0.0.1:9090; empty: off. A listener of its own, never the API's (BANKFEED_METRICS_ADDR)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
@@ -217,6 +223,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
 		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, fmt.Errorf("%w: --tls-cert and --tls-key go together", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

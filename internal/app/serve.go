@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankfeed/bankfeed/internal/certs"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -58,6 +60,15 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		reloader, err := certs.NewReloader(cfg.tlsCert, cfg.tlsKey, log)
+		if err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: reloader.GetCertificate}
+		scheme = "https"
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -87,8 +98,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "version", readBuildInfo().String(),
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(ln, "", "") // the certificate comes from GetCertificate
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	log.Info("bankfeed listening", "addr", scheme+"://"+ln.Addr().String(), "version", readBuildInfo().String(),
 		"data", cfg.dataDir, "database", stk.store.kind(),
 		"sandbox", cfg.sandbox, "master_key", fmt.Sprintf("%08x", stk.keys.ring.PrimaryID()))
 	if o.onReady != nil {

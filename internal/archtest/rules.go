@@ -27,7 +27,7 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("internal/enrich"), m("internal/fieldmatch"), m("internal/metrics"), m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("internal/metrics"), m("internal/certs"), m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -44,6 +44,8 @@ var rules = []rule{
 		Why: "enrichment is pure computation over the wire types: no store, no service, no I/O"},
 	{From: m("internal/fieldmatch"), Only: []string{m("flinks")},
 		Why: "FieldMatch's scoring is pure: its normalisation is tested alone, without a store or a session"},
+	{From: m("internal/certs"), Only: []string{},
+		Why: "TLS files and the local CA are the standard library's crypto: nothing of bankfeed's"},
 	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
 		Why: "a connector imports only the public contract, as a third party's would"},
 
