@@ -583,7 +583,7 @@ func testInTx(t *testing.T, s store.Store) {
 				}
 				// Reads inside the transaction see its own writes.
 				if _, err := q.Session(ctx, "cust-1", sessID); err != nil {
-					return fmt.Errorf("Session inside the transaction: %w", err)
+					return fmt.Errorf("reading the session inside the transaction: %w", err)
 				}
 				if _, err := q.LoginByUsername(ctx, "cust-1", "FlinksCapital", tc.prefix); err != nil {
 					return fmt.Errorf("LoginByUsername inside the transaction: %w", err)
@@ -591,7 +591,7 @@ func testInTx(t *testing.T, s store.Store) {
 				// Updates of existing rows are part of the transaction too.
 				sess, err := q.Session(ctx, "cust-1", "sess-existing")
 				if err != nil {
-					return fmt.Errorf("Session: %w", err)
+					return fmt.Errorf("reading the session: %w", err)
 				}
 				sess.Tag = tc.prefix
 				if err := q.UpdateSession(ctx, sess); err != nil {
@@ -599,7 +599,7 @@ func testInTx(t *testing.T, s store.Store) {
 				}
 				login, err := q.Login(ctx, "cust-1", "login-existing")
 				if err != nil {
-					return fmt.Errorf("Login: %w", err)
+					return fmt.Errorf("reading the login: %w", err)
 				}
 				login.Type = tc.prefix
 				if err := q.UpdateLogin(ctx, login); err != nil {
