@@ -60,6 +60,9 @@ type stack struct {
 	handler   http.Handler
 	metrics   *metrics.Metrics // nil unless buildConfig.metrics
 	jobs      jobRunner        // nil until startJobs
+	// running is jobs for the readiness check, which requests read while
+	// startJobs and stopJobs write it.
+	running atomic.Pointer[jobRunner]
 	// draining is set when shutdown begins: /readyz then answers 503, so
 	// that load balancers stop sending requests before the listener closes.
 	draining atomic.Bool
@@ -152,6 +155,7 @@ func (s *stack) startJobs(ctx context.Context) error {
 		return err
 	}
 	s.jobs = runner
+	s.running.Store(&runner)
 	return nil
 }
 
@@ -161,6 +165,7 @@ func (s *stack) stopJobs(ctx context.Context) error {
 	if s.jobs == nil {
 		return nil
 	}
+	s.running.Store(nil)
 	err := s.jobs.Stop(ctx)
 	s.jobs = nil
 	return err

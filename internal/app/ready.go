@@ -39,9 +39,7 @@ func (s *stack) readyChecks() []httpapi.ReadyCheck {
 			return errors.New("not applied")
 		}},
 		{Name: "jobs", Check: func(context.Context) error {
-			// s.jobs is set before the server starts serving and cleared
-			// only after it stopped: no request sees it change.
-			if s.jobs == nil || !s.jobs.Running() {
+			if r := s.running.Load(); r == nil || !(*r).Running() {
 				return errors.New("the job workers are not running")
 			}
 			return nil
