@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 )
@@ -42,7 +45,9 @@ func (s *Store) Migrated(ctx context.Context) error {
 			return fmt.Errorf("pgstore: migration %d is not applied", v)
 		}
 	}
-	migrator, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
+	migrator, err := s.validator.get(func() (*rivermigrate.Migrator[pgx.Tx], error) {
+		return rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	})
 	if err != nil {
 		return err
 	}
@@ -117,4 +122,17 @@ func ownVersions() ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// validator is River's migrator, made once: it reads River's embedded
+// migrations when made, which a readiness probe need not do every time.
+type validator[TTx any] struct {
+	once     sync.Once
+	migrator *rivermigrate.Migrator[TTx]
+	err      error
+}
+
+func (v *validator[TTx]) get(build func() (*rivermigrate.Migrator[TTx], error)) (*rivermigrate.Migrator[TTx], error) {
+	v.once.Do(func() { v.migrator, v.err = build() })
+	return v.migrator, v.err
 }

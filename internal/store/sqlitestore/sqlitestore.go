@@ -41,6 +41,9 @@ type Store struct {
 	writeStmts *preparedDB
 	readStmts  *preparedDB
 	timeout    time.Duration
+	// validator checks River's migrations for Migrated, made at its first
+	// call.
+	validator validator[*sql.Tx]
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a

@@ -2,10 +2,13 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -44,7 +47,9 @@ func (s *Store) Migrated(ctx context.Context) error {
 			return fmt.Errorf("sqlitestore: migration %d is not applied", v)
 		}
 	}
-	migrator, err := rivermigrate.New(riversqlite.New(s.read), nil)
+	migrator, err := s.validator.get(func() (*rivermigrate.Migrator[*sql.Tx], error) {
+		return rivermigrate.New(riversqlite.New(s.read), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	})
 	if err != nil {
 		return err
 	}
@@ -120,4 +125,17 @@ func ownVersions() ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// validator is River's migrator, made once: it reads River's embedded
+// migrations when made, which a readiness probe need not do every time.
+type validator[TTx any] struct {
+	once     sync.Once
+	migrator *rivermigrate.Migrator[TTx]
+	err      error
+}
+
+func (v *validator[TTx]) get(build func() (*rivermigrate.Migrator[TTx], error)) (*rivermigrate.Migrator[TTx], error) {
+	v.once.Do(func() { v.migrator, v.err = build() })
+	return v.migrator, v.err
 }
