@@ -103,7 +103,8 @@ func TestReadyz(t *testing.T) {
 
 // TestReadyzDatabaseOutage runs a server on PostgreSQL through the outage
 // proxy: /readyz answers 503 within its timeout while the database refuses
-// connections and while it stops answering, and 200 again once it is back.
+// connections and while it stops answering, and 200 again once it is back;
+// the metrics count the outage meanwhile.
 func TestReadyzDatabaseOutage(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewDatabase(t)
@@ -113,10 +114,12 @@ func TestReadyzDatabaseOutage(t *testing.T) {
 	}
 	proxy := startProxy(t, u.Host)
 	u.Host = proxy.ln.Addr().String()
-	s := startServerArgs(t, "", nil, "--database", u.String(), "--db-timeout", "2s")
+	metricsAddr := freeAddr(t)
+	s := startServerArgs(t, "", nil, "--database", u.String(), "--db-timeout", "2s", "--metrics-addr", metricsAddr)
 	if r := s.readyz(); r.status != 200 {
 		t.Fatalf("/readyz before the outage: %d %s", r.status, r.body)
 	}
+	login := liveLogin(t, s, "greatday_nomfa").Login.Id
 	// Within the readiness timeout, with a margin for a loaded machine.
 	const bound = 2*time.Second + time.Second
 	notReady := func(phase string) {
@@ -149,6 +152,40 @@ func TestReadyzDatabaseOutage(t *testing.T) {
 
 	proxy.set(cut)
 	notReady("database cut off")
+	// The metrics count the outage: the request that found the database
+	// unavailable, the operation that did, and a scrape that answers
+	// without the database's counts.
+	if _, err := s.client.AuthorizeCached(t.Context(), login); apiErr(t, err).StatusCode != 503 {
+		t.Errorf("cached Authorize during the cut: %v, want a 503", err)
+	}
+	m := scrapeMetrics(t, metricsAddr)
+	if up, ok := m.value(t, "bankfeed_database_stats_up"); !ok || up != 0 {
+		t.Errorf("bankfeed_database_stats_up during the cut = %v (%v), want 0", up, ok)
+	}
+	if _, ok := m.value(t, "bankfeed_sessions", "state", "authorized"); ok {
+		t.Error("bankfeed_sessions reported while the database is cut off")
+	}
+	var unavailable float64
+	for _, series := range m["bankfeed_db_unavailable_total"].GetMetric() {
+		unavailable += series.GetCounter().GetValue()
+	}
+	if unavailable == 0 {
+		t.Error("bankfeed_db_unavailable_total counts nothing during the cut")
+	}
+	// Counted once answered: scrape again until it is in.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, _ := m.value(t, "bankfeed_http_requests_total", "endpoint", authorizeRoute, "code", "503", "flinks_code", "RETRY_LATER")
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("503 RETRY_LATER of Authorize counted %v times, want 1", n)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+		m = scrapeMetrics(t, metricsAddr)
+	}
 	proxy.set(forwarding)
 	readyAgain("after the cut")
 
