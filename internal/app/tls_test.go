@@ -156,3 +156,38 @@ func parseCert(t *testing.T, pemBytes []byte) *x509.Certificate {
 	}
 	return cert
 }
+
+// TestOperabilityFlags checks the usage errors of the flags of issue 17,
+// and that a TLS pair that does not load stops the server at start.
+func TestOperabilityFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	serve := func(env map[string]string, args ...string) error {
+		t.Helper()
+		args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, args...)
+		return app.Main(t.Context(), args, func(k string) string { return env[k] }, &bytes.Buffer{}, testLogWriter{t})
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"cert without key", nil, []string{"--tls-cert", "c.pem"}},
+		{"key without cert", nil, []string{"--tls-key", "k.pem"}},
+		{"negative drain", nil, []string{"--drain-delay", "-1s"}},
+		{"drain too long", nil, []string{"--drain-delay", "6m"}},
+		{"drain variable not a duration", map[string]string{"BANKFEED_DRAIN_DELAY": "soon"}, nil},
+	} {
+		if err := serve(tc.env, tc.args...); !errors.Is(err, app.ErrUsage) {
+			t.Errorf("%s: %v, want a usage error", tc.name, err)
+		}
+	}
+	if err := serve(nil, "--tls-cert", filepath.Join(dir, "none.pem"), "--tls-key", filepath.Join(dir, "none-key.pem")); err == nil ||
+		errors.Is(err, app.ErrUsage) || !strings.Contains(err.Error(), "--tls-cert") {
+		t.Errorf("missing TLS files: %v, want an error naming --tls-cert", err)
+	}
+	var stdout bytes.Buffer
+	if err := app.Main(t.Context(), []string{"certs"}, func(string) string { return "" }, &stdout, &bytes.Buffer{}); !errors.Is(err, app.ErrUsage) {
+		t.Errorf("bankfeed certs: %v, want a usage error", err)
+	}
+}
