@@ -124,7 +124,7 @@ func (a *api) authorize(ctx context.Context, c *client, body []byte, want int) (
 		return ar, r, unexpected("Authorize", r, want)
 	}
 	if err := json.Unmarshal(r.Body, &ar); err != nil {
-		return ar, r, fmt.Errorf("Authorize: %w", err)
+		return ar, r, fmt.Errorf("/Authorize: %w", err)
 	}
 	if ar.HttpStatusCode != want || ar.RequestId == "" {
 		return ar, r, unexpected("Authorize", r, want)

@@ -41,7 +41,7 @@ func (w *worker) live(ctx context.Context, user string) error {
 		return err
 	}
 	if len(ar.SecurityChallenges) != 1 {
-		return fmt.Errorf("Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
+		return fmt.Errorf("/Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
 	}
 	requestID := ar.RequestId
 	if _, _, err := w.api.authorize(ctx, &w.c, answerBody(requestID, ar.SecurityChallenges[0].Prompt), 200); err != nil {

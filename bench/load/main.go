@@ -66,6 +66,8 @@ type config struct {
 	answers      int
 	scenariosOut string
 	keep         bool
+	metrics      bool
+	scrapeEvery  time.Duration
 }
 
 // driven are the workloads drive runs; sessions is the open-sessions run.
@@ -93,6 +95,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.answers, "answers", 1000, "sessions the sessions workload answers, one at a time, for their latency")
 	fs.StringVar(&c.scenariosOut, "scenarios-out", "", "write the scenario of -logins users into this directory and exit, to start a server for -url with --scenarios")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory: the server's data and log")
+	fs.BoolVar(&c.metrics, "metrics", false, "start the server with --metrics-addr on loopback, and scrape its /metrics every -scrape-interval while the harness runs, as Prometheus would")
+	fs.DurationVar(&c.scrapeEvery, "scrape-interval", time.Second, "with -metrics, the wait between two scrapes (Prometheus' default is 1m, common settings 15s to 30s)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -121,8 +125,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-duration must be at least 100ms")
 	case c.warmup < 0:
 		return c, errors.New("-warmup must not be negative")
-	case c.url != "" && (c.database != "" || c.cpuProfile != ""):
-		return c, errors.New("-database and -cpuprofile apply to a server the harness starts, not to -url")
+	case c.url != "" && (c.database != "" || c.cpuProfile != "" || c.metrics):
+		return c, errors.New("-database, -cpuprofile and -metrics apply to a server the harness starts, not to -url")
+	case c.scrapeEvery < 10*time.Millisecond:
+		return c, errors.New("-scrape-interval must be at least 10ms")
 	}
 	return c, nil
 }
@@ -167,6 +173,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if cfg.database != "" {
 			target = "postgres"
 		}
+		if cfg.metrics {
+			stopScraping := scrape(server.metrics, cfg.scrapeEvery)
+			defer func() {
+				n, failed := stopScraping()
+				progress("scraped %s/metrics %d times, %d failed", server.metrics, n, failed)
+			}()
+		}
 	}
 	bankfeed := newAPI(newHTTPClient(cfg.concurrency), url, cfg.customer)
 
@@ -192,7 +205,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	ops := workloads(ids, cfg.concurrency)
 	for _, w := range cfg.workloads {
-		rep := report{Workload: w, Target: target, Concurrency: cfg.concurrency, Logins: cfg.logins}
+		rep := report{Workload: w, Target: target, Metrics: cfg.metrics, Concurrency: cfg.concurrency, Logins: cfg.logins}
 		if w == "sessions" {
 			progress("sessions: opening %d sessions with %d clients", cfg.sessions, cfg.concurrency)
 			runSessions(ctx, cfg, bankfeed, server, &rep, progress)
@@ -292,10 +305,14 @@ func startBankfeed(ctx context.Context, cfg config, tmp string, progress func(st
 	if cfg.cpuProfile != "" {
 		args = append(args, "--pprof", "127.0.0.1:0")
 	}
+	if cfg.metrics {
+		args = append(args, "--metrics-addr", "127.0.0.1:0")
+	}
 	// Only the server's own variables are cleared: a BANKFEED_ADDR or
 	// BANKFEED_DATABASE_URL of the caller's environment must not change
 	// what the flags say.
-	env := []string{"BANKFEED_ADDR=", "BANKFEED_DATA=", "BANKFEED_DATABASE_URL=", "BANKFEED_SCENARIOS=", "BANKFEED_PPROF=", "BANKFEED_LOG_LEVEL="}
+	env := []string{"BANKFEED_ADDR=", "BANKFEED_DATA=", "BANKFEED_DATABASE_URL=", "BANKFEED_SCENARIOS=", "BANKFEED_PPROF=", "BANKFEED_LOG_LEVEL=",
+		"BANKFEED_METRICS_ADDR=", "BANKFEED_TLS_CERT=", "BANKFEED_TLS_KEY="}
 	p, err := startProcess(ctx, "bankfeed", bin, args, env, filepath.Join(tmp, "bankfeed.log"), "bankfeed listening")
 	if err != nil {
 		return nil, err
@@ -303,6 +320,10 @@ func startBankfeed(ctx context.Context, cfg config, tmp string, progress func(st
 	if cfg.cpuProfile != "" && p.pprof == "" {
 		p.stop()
 		return nil, errors.New("bankfeed did not log its --pprof address")
+	}
+	if cfg.metrics && p.metrics == "" {
+		p.stop()
+		return nil, errors.New("bankfeed did not log its --metrics-addr address")
 	}
 	progress("bankfeed pid %d listening on %s (log %s)", p.cmd.Process.Pid, p.url, p.logPath)
 	return p, nil

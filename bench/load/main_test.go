@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -93,6 +94,35 @@ func TestRunJSON(t *testing.T) {
 	// either server, however loaded the machine.
 	if got[0]["ops"] == 0.0 || got[0]["baseline"].(map[string]any)["ops"] == 0.0 {
 		t.Errorf("cached: no operation finished: %v", got[0])
+	}
+}
+
+// TestRunMetrics runs the cached workload briefly against a server with
+// --metrics-addr, scraped by the harness, and checks that the report says
+// so and that every scrape succeeded.
+func TestRunMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts bankfeed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, []string{"-json", "-workload", "cached", "-duration", "500ms", "-warmup", "0s", "-concurrency", "2",
+		"-logins", "3", "-baseline=false", "-metrics", "-scrape-interval", "50ms"}, &stdout, &stderr)
+	t.Log(stderr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.Bytes())
+	}
+	if rep["metrics"] != true || rep["errors"] != 0.0 {
+		t.Errorf("report: metrics %v, errors %v; want true and 0", rep["metrics"], rep["errors"])
+	}
+	m := regexp.MustCompile(`scraped http://\S+/metrics (\d+) times, (\d+) failed`).FindStringSubmatch(stderr.String())
+	if m == nil || m[1] == "0" || m[2] != "0" {
+		t.Errorf("scrapes: %q, want some and none failed", m)
 	}
 }
 

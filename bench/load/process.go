@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ type process struct {
 	cmd     *exec.Cmd
 	url     string // scheme and host of its API
 	pprof   string // scheme and host of its --pprof listener, if any
+	metrics string // scheme and host of its --metrics-addr listener, if any
 	logPath string
 	exited  chan struct{}
 	waitErr error
@@ -95,6 +97,8 @@ func (p *process) awaitReady(ctx context.Context, ready string) error {
 			case m == nil:
 			case strings.Contains(line, `msg="pprof listening`):
 				p.pprof = m[1]
+			case strings.Contains(line, `msg="metrics listening"`):
+				p.metrics = m[1]
 			case strings.Contains(line, `msg="`+ready+`"`):
 				p.url = m[1]
 			}
@@ -184,4 +188,43 @@ func (p *process) memory() (memory, error) {
 // (Linux: "5" in /proc/<pid>/clear_refs).
 func (p *process) resetPeak() error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.cmd.Process.Pid), []byte("5"), 0)
+}
+
+// scrape fetches base's /metrics every interval, reading each answer
+// whole, as a Prometheus server would, until the function it returns is
+// called; that function returns how many scrapes were made and how many
+// failed.
+func scrape(base string, interval time.Duration) (stop func() (n, failed int)) {
+	done := make(chan struct{})
+	var n, failed int
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		client := &http.Client{Timeout: 10 * time.Second}
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			n++
+			res, err := client.Get(base + "/metrics")
+			if err != nil {
+				failed++
+				continue
+			}
+			_, err = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if err != nil || res.StatusCode != http.StatusOK {
+				failed++
+			}
+		}
+	}()
+	return func() (int, int) {
+		close(done)
+		<-finished
+		return n, failed
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -90,7 +91,7 @@ func provisionOne(ctx context.Context, a *api, c *client, i int, poll time.Durat
 		return nil, err
 	}
 	if len(ar.SecurityChallenges) != 1 {
-		return nil, fmt.Errorf("Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
+		return nil, fmt.Errorf("/Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
 	}
 	keep(keyLogin(user), r)
 	live := ar.RequestId
@@ -99,7 +100,7 @@ func provisionOne(ctx context.Context, a *api, c *client, i int, poll time.Durat
 		return nil, err
 	}
 	if ar.Login == nil || ar.Login.Id == "" {
-		return nil, fmt.Errorf("Authorize: a 200 without Login.Id")
+		return nil, errors.New("/Authorize: a 200 without Login.Id")
 	}
 	keep(keyAnswer(live), r)
 	p.loginID = ar.Login.Id

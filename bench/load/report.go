@@ -16,8 +16,11 @@ import (
 // memory of a server the harness did not start (-url), the baseline of the
 // sessions run.
 type report struct {
-	Workload      string   `json:"workload"`
-	Target        string   `json:"target"` // sqlite, postgres, or url
+	Workload string `json:"workload"`
+	Target   string `json:"target"` // sqlite, postgres, or url
+	// Metrics reports a server started with --metrics-addr and scraped
+	// (-metrics).
+	Metrics       bool     `json:"metrics"`
 	Concurrency   int      `json:"concurrency"`
 	Logins        int      `json:"logins"`
 	DurationS     float64  `json:"duration_s"`

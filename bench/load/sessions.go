@@ -47,7 +47,7 @@ func holdSessions(ctx context.Context, a *api, users, n, conc, answers int, meas
 				ar, _, err := a.authorize(octx, &c, credentialsBody(username(i%users)), 203)
 				cancel()
 				if err == nil && len(ar.SecurityChallenges) != 1 {
-					err = fmt.Errorf("Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
+					err = fmt.Errorf("/Authorize: %d challenges, want 1", len(ar.SecurityChallenges))
 				}
 				if err != nil {
 					fail(err)

@@ -167,7 +167,7 @@ func (d driver) login(ctx context.Context, c connector.Connector, saved []byte, 
 	}
 	out, err := conn().Begin(ctx, d.beginRequest(d.s.Password, saved))
 	if err != nil {
-		return out, fmt.Errorf("Begin: %w", err)
+		return out, fmt.Errorf("calling Begin: %w", err)
 	}
 	for round := 1; !out.Authorized(); round++ {
 		if round > MaxRounds {
@@ -337,13 +337,13 @@ func testWrongAnswer(t *testing.T, d driver) {
 		if err != nil {
 			var ce *connector.Error
 			if !errors.As(err, &ce) || ce.Kind != connector.InvalidSecurityResponse {
-				return fmt.Errorf("Continue with wrong answers: %v; want an *connector.Error of kind %v, or another round", err, connector.InvalidSecurityResponse)
+				return fmt.Errorf("continuing with wrong answers: %v; want an *connector.Error of kind %v, or another round", err, connector.InvalidSecurityResponse)
 			}
 			return checkMessage(err, WrongAnswer, d.s.Password)
 		}
 		// Some banks answer a wrong answer with other questions.
 		if next.Authorized() {
-			return errors.New("Continue with wrong answers authorized the login")
+			return errors.New("continuing with wrong answers authorized the login")
 		}
 		if err := checkRound(next); err != nil {
 			return fmt.Errorf("the round after wrong answers: %w", err)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime/debug"
 	"time"
 )
 
@@ -54,6 +53,7 @@ Usage:
   bankfeed keys ...        generate a master key, or rotate the master key
   bankfeed refresh --now   run a scheduled-refresh pass now
   bankfeed webhooks ...    list, replay or test webhook deliveries
+  bankfeed certs localhost write a local CA and a certificate for loopback names
   bankfeed version         print the version
   bankfeed help            print this help
 
@@ -94,28 +94,14 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return refreshCommand(ctx, args[1:], getenv, stdout, stderr, o)
 	case "webhooks":
 		return webhooksCommand(ctx, args[1:], getenv, stdout, stderr, o)
+	case "certs":
+		return certsCommand(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "bankfeed", Version())
-		return nil
+		return versionCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprintf(stderr, "bankfeed: unknown command %q\n\n%s", args[0], usage)
 	return ErrUsage
-}
-
-// Version is the module version and VCS revision bankfeed was built from.
-func Version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " (" + s.Value[:12] + ")"
-		}
-	}
-	return v
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
@@ -17,8 +18,10 @@ import (
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/logins"
+	"github.com/bankfeed/bankfeed/internal/metrics"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/secrets"
+	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
@@ -38,6 +41,8 @@ type buildConfig struct {
 	webhooks webhookConfig
 	// adminKey opens the sandbox control surface outside sandbox mode.
 	adminKey string
+	// metrics instruments the stack, for --metrics-addr.
+	metrics bool
 }
 
 // stack is bankfeed built once, the same way for serve, refresh --now, the
@@ -48,6 +53,7 @@ type stack struct {
 	cfg       buildConfig
 	log       *slog.Logger
 	store     database
+	services  store.Store // the services' store: store, timed when the metrics are on
 	keys      *keyRing
 	authorize *authorize.Service
 	refresh   *refresh.Service
@@ -55,7 +61,14 @@ type stack struct {
 	tenants   *tenants.Tenants
 	handler   http.Handler
 	widget    *connect.Handler
-	jobs      jobRunner // nil until startJobs
+	metrics   *metrics.Metrics // nil unless buildConfig.metrics
+	jobs      jobRunner        // nil until startJobs
+	// running is jobs for the readiness check, which requests read while
+	// startJobs and stopJobs write it.
+	running atomic.Pointer[jobRunner]
+	// draining is set when shutdown begins: /readyz then answers 503, so
+	// that load balancers stop sending requests before the listener closes.
+	draining atomic.Bool
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -87,15 +100,30 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		return err
 	}
 	keeper := secrets.NewKeeper(s.keys.ring)
-	s.authorize = authorize.New(authorize.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+	// The services' store: timed when the metrics are on, the store itself
+	// otherwise, so that a server without metrics pays nothing for them.
+	var st store.Store = s.store
+	var (
+		observeJob      func(kind string, o refresh.Outcome, d time.Duration)
+		observeDelivery func(outcome string)
+		observer        httpapi.Observer
+	)
+	if s.cfg.metrics {
+		s.metrics = s.newMetrics()
+		st = s.metrics.Store(s.store)
+		observeJob = func(kind string, o refresh.Outcome, d time.Duration) { s.metrics.ObserveJob(kind, string(o), d) }
+		observeDelivery, observer = s.metrics.ObserveDelivery, s.metrics
+	}
+	s.services = st
+	s.authorize = authorize.New(authorize.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		MaxAttempts: s.cfg.maxMFAAttempts})
 	wh := s.cfg.webhooks
-	s.webhooks = webhooks.New(webhooks.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+	s.webhooks = webhooks.New(webhooks.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		StatusOf: httpapi.StatusOf, RetryInterval: wh.retryInterval, MaxAttempts: wh.maxAttempts, Timeout: wh.timeout,
-		AllowPrivate: s.cfg.sandbox || wh.allowPrivate})
-	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
-		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
-	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
+		AllowPrivate: s.cfg.sandbox || wh.allowPrivate, Observe: observeDelivery})
+	s.refresh = refresh.NewService(refresh.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob})
+	s.tenants = tenants.New(tenants.Config{Store: st, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
 	widget, err := connect.New(connect.Config{DemoCustomer: demoCustomer(s.cfg.sandbox)})
 	if err != nil {
 		return fmt.Errorf("connect widget: %w", err)
@@ -105,8 +133,8 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.handler = httpapi.New(httpapi.Deps{
 		Connect:      widget,
 		Authorize:    s.authorize,
-		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now, Cache: cache}),
-		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now, Deleted: cache.Forget}),
+		Accounts:     accounts.NewService(accounts.Config{Store: st, Institutions: banks, Now: now, Cache: cache}),
+		Logins:       logins.NewService(logins.Config{Store: st, Secrets: keeper, Now: now, Deleted: cache.Forget}),
 		Refresh:      s.refresh,
 		Institutions: banks,
 		Tenants:      s.tenants,
@@ -114,6 +142,9 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,
+		Ready:        s.readyChecks(),
+		Version:      readBuildInfo().String(),
+		Observer:     observer,
 		Logger:       s.log,
 		MaxBody:      s.cfg.maxBody,
 	})
@@ -124,7 +155,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 // nightly schedule when configured, and the sweeps.
 func (s *stack) startJobs(ctx context.Context) error {
 	runner, err := s.store.startJobs(ctx, jobs.Config{
-		Refresh: s.refresh, Store: s.store, Logger: s.log, JobTimeout: s.cfg.jobTimeout,
+		Refresh: s.refresh, Store: s.services, Logger: s.log, JobTimeout: s.cfg.jobTimeout,
 		RefreshWorkers: s.cfg.refreshWorkers, Schedule: s.cfg.schedule,
 		Sweeps: []jobs.Sweep{{Name: "sessions", Run: s.authorize.Sweep}, {Name: "authorize_tokens", Run: s.tenants.Sweep},
 			{Name: "webhook_deliveries", Run: s.webhooks.Sweep}},
@@ -134,6 +165,7 @@ func (s *stack) startJobs(ctx context.Context) error {
 		return err
 	}
 	s.jobs = runner
+	s.running.Store(&runner)
 	return nil
 }
 
@@ -143,6 +175,7 @@ func (s *stack) stopJobs(ctx context.Context) error {
 	if s.jobs == nil {
 		return nil
 	}
+	s.running.Store(nil)
 	err := s.jobs.Stop(ctx)
 	s.jobs = nil
 	return err

@@ -63,13 +63,19 @@ type serveConfig struct {
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
 	connectAddr    string // address of the Connect widget's own listener; empty: none
+	metricsAddr    string // address of /metrics; empty: no metrics at all
+	// tlsCert and tlsKey are PEM files: HTTPS on addr when set.
+	tlsCert, tlsKey string
+	// drainDelay is how long the server goes on serving, /readyz answering
+	// 503, once told to stop.
+	drainDelay time.Duration
 }
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
 	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody, dataCache: c.dataCache,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
-		adminKey: c.adminKey}
+		adminKey: c.adminKey, metrics: c.metricsAddr != ""}
 }
 
 // webhookConfig is the configuration of the webhook deliveries.
@@ -169,6 +175,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"address of a listener of its own for the Connect widget (/v2/) and the API it calls, a separate origin as Flinks' widget has; empty: the widget is served on --addr only (BANKFEED_CONNECT_ADDR)")
 	fs.StringVar(&cfg.pprof, "pprof", envOr(getenv, "BANKFEED_PPROF", ""),
 		"address to serve runtime profiles (net/http/pprof) on, such as 127.0.0.1:6060; empty: off. Never the API's address (BANKFEED_PPROF)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", envOr(getenv, "BANKFEED_TLS_CERT", ""),
+		"PEM certificate (chain) to serve HTTPS with on --addr, with --tls-key; reloaded when the files change (BANKFEED_TLS_CERT)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", envOr(getenv, "BANKFEED_TLS_KEY", ""),
+		"PEM private key of --tls-cert (BANKFEED_TLS_KEY)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", envOr(getenv, "BANKFEED_METRICS_ADDR", ""),
+		"address to serve Prometheus metrics (/metrics) on, such as 127.0.0.1:9090; empty: off. A listener of its own, never the API's (BANKFEED_METRICS_ADDR)")
 	level := fs.String("log-level", envOr(getenv, "BANKFEED_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (BANKFEED_LOG_LEVEL)")
 	fs.IntVar(&cfg.maxMFAAttempts, "max-mfa-attempts", 3,
@@ -181,6 +193,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.webhooks.register(fs, getenv)
 	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
 		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
+	fs.DurationVar(&cfg.drainDelay, "drain-delay", envDuration(getenv, "BANKFEED_DRAIN_DELAY", 0),
+		"once told to stop, go on serving this long with /readyz answering 503, so that load balancers stop sending requests first; then shut down (BANKFEED_DRAIN_DELAY)")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -199,7 +213,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, fmt.Errorf("%w: --max-mfa-attempts must be at least 1", ErrUsage)
 	}
 	if err := checkEnvDurations(getenv, "BANKFEED_DB_TIMEOUT", "BANKFEED_JOB_TIMEOUT", "BANKFEED_WEBHOOK_RETRY_INTERVAL",
-		"BANKFEED_WEBHOOK_TIMEOUT"); err != nil {
+		"BANKFEED_WEBHOOK_TIMEOUT", "BANKFEED_DRAIN_DELAY"); err != nil {
 		return cfg, err
 	}
 	if err := parseRefresh(); err != nil {
@@ -207,6 +221,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.dbTimeout < 100*time.Millisecond {
 		return cfg, fmt.Errorf("%w: --db-timeout must be at least 100ms", ErrUsage)
+	}
+	if cfg.drainDelay < 0 || cfg.drainDelay > 5*time.Minute {
+		return cfg, fmt.Errorf("%w: --drain-delay must be between 0 and 5m", ErrUsage)
 	}
 	if cfg.jobTimeout < time.Second {
 		return cfg, fmt.Errorf("%w: --job-timeout must be at least 1s", ErrUsage)
@@ -219,6 +236,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.dataCache < 0 {
 		return cfg, fmt.Errorf("%w: --data-cache-size must be 0 or more", ErrUsage)
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, fmt.Errorf("%w: --tls-cert and --tls-key go together", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

@@ -48,6 +48,8 @@ type server struct {
 	clock   *clock
 	client  *client.Client
 	stop    func()
+	// cancel tells the server to stop, as a signal does, without waiting.
+	cancel func()
 }
 
 // startServer runs `bankfeed serve` on a random port with dataDir (a new
@@ -96,7 +98,7 @@ func startServerLogged(t *testing.T, dataDir string, clk *clock, logs io.Writer,
 		cancel()
 		t.Fatal("server did not start within 30s")
 	}
-	s := &server{t: t, url: "http://" + addr, dataDir: dataDir, clock: clk}
+	s := &server{t: t, url: "http://" + addr, dataDir: dataDir, clock: clk, cancel: cancel}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {

@@ -26,26 +26,36 @@ func startPprof(addr string, log *slog.Logger) (stop func() error, err error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
+	stop, bound, err := serveAside("pprof", addr, mux, log)
 	if err != nil {
 		return nil, err
 	}
-	// No write timeout: a CPU profile or a trace answers after the
-	// seconds it was asked to run.
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+	log.Warn("pprof listening: runtime profiles are served on this address, never expose it",
+		"addr", "http://"+bound+"/debug/pprof/")
+	return stop, nil
+}
+
+// serveAside serves h on addr, a listener apart from the API's, and
+// returns the address it listens on and a function that stops it. No
+// write timeout: a CPU profile or a trace answers after the seconds it was
+// asked to run.
+func serveAside(name, addr string, h http.Handler, log *slog.Logger) (stop func() error, bound string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			log.Error("pprof server stopped", "err", err)
+			log.Error(name+" server stopped", "err", err)
 		}
 	}()
-	log.Warn("pprof listening: runtime profiles are served on this address, never expose it",
-		"addr", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return func() error {
 		err := srv.Close()
 		<-done
 		return err
-	}, nil
+	}, ln.Addr().String(), nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankfeed/bankfeed/internal/certs"
 	"github.com/bankfeed/bankfeed/internal/connect"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
@@ -59,6 +61,15 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		reloader, err := certs.NewReloader(cfg.tlsCert, cfg.tlsKey, log)
+		if err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: reloader.GetCertificate}
+		scheme = "https"
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -70,6 +81,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 			return fmt.Errorf("--pprof: %w", err)
 		}
 		defer stopPprof()
+	}
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := startMetrics(cfg.metricsAddr, stk.metrics, log)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer stopMetrics()
 	}
 	if !o.noJobs {
 		// Not ctx: the workers stop after the server, in the shutdown below.
@@ -102,8 +121,15 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		}
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("bankfeed listening", "addr", "http://"+ln.Addr().String(), "data", cfg.dataDir, "database", stk.store.kind(),
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(ln, "", "") // the certificate comes from GetCertificate
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	log.Info("bankfeed listening", "addr", scheme+"://"+ln.Addr().String(), "version", readBuildInfo().String(),
+		"data", cfg.dataDir, "database", stk.store.kind(),
 		"sandbox", cfg.sandbox, "master_key", fmt.Sprintf("%08x", stk.keys.ring.PrimaryID()))
 	if o.onReady != nil {
 		o.onReady(ln.Addr().String())
@@ -116,6 +142,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		}
 		return errors.Join(err, closeStack(context.Background()))
 	case <-ctx.Done():
+	}
+	// Not ready from now on; with a drain delay, keep serving that long, so
+	// that load balancers polling /readyz take the process out of rotation
+	// before its listener closes.
+	stk.draining.Store(true)
+	if cfg.drainDelay > 0 {
+		log.Info("draining: /readyz answers 503; shutting down after the drain delay", "drain_delay", cfg.drainDelay)
+		select {
+		case <-time.After(cfg.drainDelay):
+		case err := <-served:
+			return errors.Join(err, closeStack(context.Background()))
+		}
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)

@@ -35,6 +35,7 @@ type database interface {
 // jobRunner is a jobs.Runner of either driver.
 type jobRunner interface {
 	RunPass(ctx context.Context, window time.Duration) (refresh.PassPlan, error)
+	Running() bool
 	Stop(ctx context.Context) error
 }
 

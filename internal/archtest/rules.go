@@ -27,7 +27,8 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("internal/enrich"), m("internal/fieldmatch"), m("internal/connect"), m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("internal/connect"), m("internal/metrics"), m("internal/certs"),
+	m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -46,6 +47,8 @@ var rules = []rule{
 		Why: "FieldMatch's scoring is pure: its normalisation is tested alone, without a store or a session"},
 	{From: m("internal/connect"), Only: []string{m("flinks")},
 		Why: "the Connect widget is a client of the public API: its server side serves files, and holds no engine, store or service"},
+	{From: m("internal/certs"), Only: []string{},
+		Why: "TLS files and the local CA are the standard library's crypto: nothing of bankfeed's"},
 	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
 		Why: "a connector imports only the public contract, as a third party's would"},
 
@@ -59,6 +62,9 @@ var rules = []rule{
 	{From: m("..."), Never: []string{"github.com/jackc/pgx/v5/...", "github.com/riverqueue/river/riverdriver/riverpgxv5/..."},
 		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/pgstore/...")},
 		Why:    "only pgstore (and its test helper), and internal/app which opens it, may depend on PostgreSQL's driver"},
+	{From: m("..."), Never: []string{"github.com/prometheus/..."},
+		Except: []string{m("internal/metrics"), m("internal/app"), m("cmd/bankfeed")},
+		Why:    "Prometheus is internal/metrics' business: the services report through functions internal/app wires to it"},
 	{From: m("..."), Never: []string{m("internal/app")}, Except: []string{m("cmd/bankfeed")},
 		Why: "internal/app is the composition root: nothing is built on it but the command"},
 	{From: m("..."), Never: []string{m("cmd/...")},
@@ -100,6 +106,10 @@ var rules = []rule{
 	{From: m("internal/jobs"), Never: []string{m("internal/httpapi"), m("internal/authorize"), m("internal/logins")},
 		Why: "jobs is River and the workers of refresh and webhooks: it runs no conversation and serves no request " +
 			"(accounts reaches it through webhooks, whose bodies are the data endpoints' answers)"},
+	{From: m("internal/metrics"), Never: []string{m("internal/authorize"), m("internal/accounts"), m("internal/logins"),
+		m("internal/refresh"), m("internal/jobs"), m("internal/httpapi"), m("internal/webhooks"), m("internal/tenants"),
+		m("internal/secrets"), m("internal/vault"), "github.com/riverqueue/river/..."},
+		Why: "metrics counts what it is told and what the store contract reads; it knows none of the services that tell it"},
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},

@@ -62,6 +62,7 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /v2/", s.connect)
 		s.mux.Handle("GET /v2", s.connect)
 	}
+	s.mux.Handle("GET /readyz", s.adapt(s.handleReady))
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
 	// mode, behind the admin key outside it.

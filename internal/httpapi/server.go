@@ -29,6 +29,13 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Observer is told of every request served, for the metrics: the route
+// pattern that matched ("" when none did), the status, the FlinksCode of
+// the body ("" for a success) and how long the request took.
+type Observer interface {
+	ObserveRequest(pattern string, status int, code flinks.Code, d time.Duration)
+}
+
 // Deps are the dependencies of the HTTP surface: the services it serves,
 // each built once by the composition root.
 type Deps struct {
@@ -40,7 +47,12 @@ type Deps struct {
 	Tenants      *tenants.Tenants
 	Webhooks     *webhooks.Service
 	Health       Pinger
-	Logger       *slog.Logger
+	// Ready are the checks of /readyz, and Version the version it reports.
+	Ready   []ReadyCheck
+	Version string
+	// Observer, when set, is told of every request.
+	Observer Observer
+	Logger   *slog.Logger
 	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
@@ -64,6 +76,9 @@ type Server struct {
 	sandbox      bool
 	adminKey     string
 	health       Pinger
+	ready        []ReadyCheck
+	version      string
+	observer     Observer
 	log          *slog.Logger
 	maxBody      int64
 	mux          *http.ServeMux
@@ -73,7 +88,8 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux(),
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health,
+		ready: d.Ready, version: d.Version, observer: d.Observer, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux(),
 		connect: d.Connect}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -94,6 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	info := &requestInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	var pattern string // the route's; empty for none
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
@@ -103,9 +120,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", info.requestID)
+		if s.observer != nil {
+			s.observer.ObserveRequest(pattern, rec.status, info.code, time.Since(start))
+		}
 	}()
 	canonicalizePath(r)
-	if h, pattern := s.mux.Handler(r); pattern == "" {
+	var h http.Handler
+	h, pattern = s.mux.Handler(r)
+	if pattern == "" {
 		s.unrouted(rec, r, h)
 		return
 	}
@@ -167,6 +189,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if body.RequestId != "" {
 		setRequestID(r.Context(), body.RequestId)
 	}
+	setFlinksCode(r.Context(), body.FlinksCode)
 	if werr := writeJSON(w, body.HttpStatusCode, body); werr != nil {
 		s.log.Error("write error response", "err", werr)
 	}
@@ -225,10 +248,19 @@ func canonicalizePath(r *http.Request) {
 	}
 }
 
-// requestInfo collects what the request log line reports.
-type requestInfo struct{ requestID string }
+// requestInfo collects what the request log line and the metrics report.
+type requestInfo struct {
+	requestID string
+	code      flinks.Code
+}
 
 type requestInfoKey struct{}
+
+func setFlinksCode(ctx context.Context, code flinks.Code) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.code = code
+	}
+}
 
 func setRequestID(ctx context.Context, id string) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {

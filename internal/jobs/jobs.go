@@ -152,6 +152,17 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	return &Runner[TTx]{client: client, log: log}, nil
 }
 
+// Running reports whether the workers run: false once they stopped,
+// whether by Stop or because River gave up on its own.
+func (r *Runner[TTx]) Running() bool {
+	select {
+	case <-r.client.Stopped():
+		return false
+	default:
+		return true
+	}
+}
+
 // hardStopWait bounds how long Stop waits for cancelled jobs to return.
 const hardStopWait = 10 * time.Second
 

@@ -44,6 +44,61 @@ type Config struct {
 	// that records it: what it writes (the webhook deliveries) exists
 	// exactly when the outcome does.
 	Notify func(ctx context.Context, q store.Queries, ev Event) error
+	// Observe, when set, is told how each attempt of a fetch ("fetch") or
+	// a scheduled refresh ("refresh") ended and how long it took, for the
+	// metrics.
+	Observe func(kind string, o Outcome, d time.Duration)
+}
+
+// Outcome is how one attempt of a fetch or a refresh ended.
+type Outcome string
+
+// The outcomes of an attempt.
+const (
+	// Stored: the data was stored.
+	Stored Outcome = "stored"
+	// Failed: a failure was recorded, on the session or the login: the
+	// bank's refusal, a refresh that needs its user, or the final
+	// attempt's failure.
+	Failed Outcome = "failed"
+	// Errored: the attempt returned an error (the database, a connector
+	// that failed without saying why); the jobs engine tries it again
+	// while it has attempts left.
+	Errored Outcome = "error"
+	// Skipped: nothing to do; the session or login is gone, finished by
+	// another attempt, or no longer scheduled.
+	Skipped Outcome = "skipped"
+)
+
+// outcomeKey carries, in the context of one attempt, where its outcome is
+// recorded.
+type outcomeKey struct{}
+
+// observed runs one attempt of a fetch or a refresh and tells
+// Config.Observe how it ended: the outcome the attempt recorded with
+// setOutcome in its transaction, Errored if it returned an error (its
+// transaction then did not commit), Skipped if it recorded nothing.
+func (s *Service) observed(ctx context.Context, kind string, attempt func(ctx context.Context) error) error {
+	if s.observe == nil {
+		return attempt(ctx)
+	}
+	start := time.Now()
+	o := Skipped
+	err := attempt(context.WithValue(ctx, outcomeKey{}, &o))
+	if err != nil {
+		o = Errored
+	}
+	s.observe(kind, o, time.Since(start))
+	return err
+}
+
+// setOutcome records the outcome of the attempt running under ctx; the
+// last one recorded counts, so that a transaction retried after a
+// conflict records its own.
+func setOutcome(ctx context.Context, o Outcome) {
+	if p, ok := ctx.Value(outcomeKey{}).(*Outcome); ok {
+		*p = o
+	}
 }
 
 // Event is the outcome of a fetch or a scheduled refresh, for
@@ -75,12 +130,13 @@ type Service struct {
 	now     func() time.Time
 	days    func(now time.Time) int
 	notify  func(ctx context.Context, q store.Queries, ev Event) error
+	observe func(kind string, o Outcome, d time.Duration)
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now),
-		days: cfg.HistoryDays, notify: cfg.Notify}
+		days: cfg.HistoryDays, notify: cfg.Notify, observe: cfg.Observe}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -99,6 +155,10 @@ func (s *Service) Now() time.Time { return s.now() }
 // why); on the final attempt such a failure is recorded as
 // AGGREGATION_ERROR instead, so no session waits forever.
 func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
+	return s.observed(ctx, "fetch", func(ctx context.Context) error { return s.fetch(ctx, job, final) })
+}
+
+func (s *Service) fetch(ctx context.Context, job FetchJob, final bool) error {
 	sess, err := s.store.Session(ctx, job.CustomerID, job.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // expired, or deleted with its login: nobody waits for it
@@ -152,6 +212,7 @@ func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
 			if err := q.UpdateSession(ctx, cur); err != nil {
 				return err
 			}
+			setOutcome(ctx, Stored)
 			return s.tell(ctx, q, Event{CustomerID: job.CustomerID, LoginID: job.LoginID, RequestID: cur.ID, Tag: cur.Tag, At: m.LastRequest})
 		})
 	})
@@ -184,6 +245,7 @@ func (s *Service) fetchFailed(ctx context.Context, job FetchJob, code flinks.Cod
 			if err := q.UpdateSession(ctx, cur); err != nil {
 				return err
 			}
+			setOutcome(ctx, Failed)
 			return s.tell(ctx, q, Event{CustomerID: job.CustomerID, LoginID: job.LoginID, RequestID: cur.ID, Tag: cur.Tag,
 				Code: code, At: m.LastRequest})
 		})
@@ -235,6 +297,10 @@ func (s *Service) NightlyRefreshStatus(ctx context.Context, customerID string) (
 // deleted, unsaved or taken off the schedule since it was planned is left
 // alone.
 func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final bool) error {
+	return s.observed(ctx, "refresh", func(ctx context.Context) error { return s.refresh(ctx, customerID, loginID, final) })
+}
+
+func (s *Service) refresh(ctx context.Context, customerID, loginID string, final bool) error {
 	login, err := s.store.Login(ctx, customerID, loginID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -340,6 +406,7 @@ func (s *Service) Refresh(ctx context.Context, customerID, loginID string, final
 			if err := q.PutSnapshot(ctx, customerID, loginID, now, snap); err != nil {
 				return err
 			}
+			setOutcome(ctx, Stored)
 			if s.notify == nil {
 				return nil
 			}
@@ -382,6 +449,7 @@ func (s *Service) refreshFailed(ctx context.Context, login *store.Login, code fl
 			if err := q.UpdateLogin(ctx, cur); err != nil {
 				return err
 			}
+			setOutcome(ctx, Failed)
 			if tolerated[string(code)] {
 				return nil // the bank's trouble, not the user's: the next pass tries again
 			}

@@ -464,7 +464,36 @@ type Store interface {
 	DeleteUnsavedLogins(ctx context.Context, t time.Time) (int64, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// Migrated checks that the database carries every migration of this
+	// build, bankfeed's and the jobs engine's: an error names what is
+	// missing (a database restored from an older backup under a running
+	// server), or is ErrUnavailable.
+	Migrated(ctx context.Context) error
+	// Stats counts rows for monitoring: sessions by state, saved logins,
+	// and the unfinished jobs by kind and state.
+	Stats(ctx context.Context) (*Stats, error)
 	Close() error
+}
+
+// Stats are counts of a database's rows, read for monitoring.
+type Stats struct {
+	// Sessions counts the sessions by State.
+	Sessions map[string]int64
+	// SavedLogins counts the logins whose credentials are kept.
+	SavedLogins int64
+	// Jobs counts the jobs not finished (available, scheduled, retryable,
+	// running), by kind and state, in no particular order.
+	Jobs []JobCount
+}
+
+// JobCount is the number of jobs of one kind in one state.
+type JobCount struct {
+	Kind  string
+	State string
+	Count int64
+	// OldestWait is, for available jobs, how long the one due first has
+	// waited since it was due; zero for the other states.
+	OldestWait time.Duration
 }
 
 // Clock returns now read at the stores' precision: stores keep times to the

@@ -61,6 +61,7 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) error {
 		} else if err != nil {
 			return err
 		}
+		s.observe(d.State)
 		if d.State == store.DeliveryPending {
 			return fmt.Errorf("%w: delivery %s, attempt %d: %s", ErrNotAcknowledged, d.ID, a.Attempt, a.Error)
 		}
@@ -70,6 +71,22 @@ func (s *Service) Deliver(ctx context.Context, job DeliverJob) error {
 		}
 	}
 	return nil
+}
+
+// observe passes the state a delivery is left in by an attempt to
+// Config.Observe, as its outcome.
+func (s *Service) observe(state string) {
+	if s.cfg.Observe == nil {
+		return
+	}
+	switch state {
+	case store.DeliveryDelivered:
+		s.cfg.Observe("delivered")
+	case store.DeliveryFailed:
+		s.cfg.Observe("failed")
+	default:
+		s.cfg.Observe("retrying")
+	}
 }
 
 // attempt sends a delivery once, to the customer's endpoint as it is now

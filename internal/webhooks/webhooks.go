@@ -67,6 +67,10 @@ type Config struct {
 	// AllowPrivate lets deliveries reach loopback, link-local and private
 	// addresses: sandbox mode, or --webhook-allow-private.
 	AllowPrivate bool
+	// Observe, when set, is told the outcome of each attempt of a delivery,
+	// for the metrics: "delivered", "retrying" (not acknowledged, tried
+	// again after RetryInterval) or "failed" (given up).
+	Observe func(outcome string)
 }
 
 // Service configures endpoints, writes deliveries and sends them. It is

@@ -60,6 +60,9 @@ const (
 type Store struct {
 	queries
 	pool *pgxpool.Pool
+	// validator checks River's migrations for Migrated, made at its first
+	// call.
+	validator validator[pgx.Tx]
 }
 
 var _ store.Store = (*Store)(nil)

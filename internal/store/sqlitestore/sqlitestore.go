@@ -43,6 +43,9 @@ type Store struct {
 	timeout    time.Duration
 	// creates batches CreateSession outside transactions (batch.go).
 	creates *creates
+	// validator checks River's migrations for Migrated, made at its first
+	// call.
+	validator validator[*sql.Tx]
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a

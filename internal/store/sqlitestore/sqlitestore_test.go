@@ -368,3 +368,40 @@ func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([
 	}
 	return out, rows.Err()
 }
+
+// TestMigratedMissing checks that Migrated names a migration of
+// bankfeed's, or of the jobs engine's, that the database lost (a backup
+// of an older version restored under the running store).
+func TestMigratedMissing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "bankfeed.db")
+	s := open(t, path)
+	defer s.Close()
+	if err := s.Migrated(ctx); err != nil {
+		t.Fatalf("Migrated: %v", err)
+	}
+	db := rawDB(t, path)
+	var last int
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = ?`, last); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrated(ctx); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("migration %d is not applied", last)) {
+		t.Errorf("Migrated without bankfeed's migration %d: %v", last, err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, last); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrated(ctx); err != nil {
+		t.Fatalf("Migrated with the record back: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM river_migration WHERE version = (SELECT max(version) FROM river_migration)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrated(ctx); err == nil || !strings.Contains(err.Error(), "jobs tables") {
+		t.Errorf("Migrated without River's last migration: %v", err)
+	}
+}

@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Ping", testPing},
+		{"Migrated", testMigrated},
+		{"Stats", testStats},
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"LoginRoundTrip", testLoginRoundTrip},
 		{"ReadsScopedByCustomer", testReadsScopedByCustomer},
@@ -582,7 +584,7 @@ func testInTx(t *testing.T, s store.Store) {
 				}
 				// Reads inside the transaction see its own writes.
 				if _, err := q.Session(ctx, "cust-1", sessID); err != nil {
-					return fmt.Errorf("Session inside the transaction: %w", err)
+					return fmt.Errorf("reading the session inside the transaction: %w", err)
 				}
 				if _, err := q.LoginByUsername(ctx, "cust-1", "FlinksCapital", tc.prefix); err != nil {
 					return fmt.Errorf("LoginByUsername inside the transaction: %w", err)
@@ -590,7 +592,7 @@ func testInTx(t *testing.T, s store.Store) {
 				// Updates of existing rows are part of the transaction too.
 				sess, err := q.Session(ctx, "cust-1", "sess-existing")
 				if err != nil {
-					return fmt.Errorf("Session: %w", err)
+					return fmt.Errorf("reading the session: %w", err)
 				}
 				sess.Tag = tc.prefix
 				if err := q.UpdateSession(ctx, sess); err != nil {
@@ -598,7 +600,7 @@ func testInTx(t *testing.T, s store.Store) {
 				}
 				login, err := q.Login(ctx, "cust-1", "login-existing")
 				if err != nil {
-					return fmt.Errorf("Login: %w", err)
+					return fmt.Errorf("reading the login: %w", err)
 				}
 				login.Type = tc.prefix
 				if err := q.UpdateLogin(ctx, login); err != nil {

@@ -1,0 +1,141 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// Migrated implements store.Store. It reads on the reader pool: a check
+// an orchestrator runs every few seconds must not queue for the one
+// writer.
+func (s *Store) Migrated(ctx context.Context) error {
+	ctx, cancel := bound(ctx, s.timeout)
+	defer cancel()
+	want, err := ownVersions()
+	if err != nil {
+		return err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	have := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return classify(err)
+		}
+		have[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err)
+	}
+	for _, v := range want {
+		if !have[v] {
+			return fmt.Errorf("sqlitestore: migration %d is not applied", v)
+		}
+	}
+	migrator, err := s.validator.get(func() (*rivermigrate.Migrator[*sql.Tx], error) {
+		return rivermigrate.New(riversqlite.New(s.read), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	})
+	if err != nil {
+		return err
+	}
+	res, err := migrator.Validate(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	if !res.OK {
+		return fmt.Errorf("sqlitestore: the jobs tables are not migrated: %v", res.Messages)
+	}
+	return nil
+}
+
+// Stats implements store.Store.
+func (s *Store) Stats(ctx context.Context) (*store.Stats, error) {
+	ctx, cancel := bound(ctx, s.timeout)
+	defer cancel()
+	st := &store.Stats{Sessions: map[string]int64{}}
+	rows, err := s.read.QueryContext(ctx, `SELECT state, count(*) FROM sessions GROUP BY state`)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int64
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, classify(err)
+		}
+		st.Sessions[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM logins WHERE saved = 1`).Scan(&st.SavedLogins); err != nil {
+		return nil, classify(err)
+	}
+	// River writes its times as UTC text, which julianday reads.
+	jobs, err := s.read.QueryContext(ctx, `
+		SELECT kind, state, count(*),
+		       CASE WHEN state = 'available' THEN max(0, (julianday('now') - julianday(min(scheduled_at))) * 86400) ELSE 0 END
+		FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running')
+		GROUP BY kind, state`)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer jobs.Close()
+	for jobs.Next() {
+		var c store.JobCount
+		var wait float64
+		if err := jobs.Scan(&c.Kind, &c.State, &c.Count, &wait); err != nil {
+			return nil, classify(err)
+		}
+		c.OldestWait = time.Duration(wait * float64(time.Second))
+		st.Jobs = append(st.Jobs, c)
+	}
+	return st, classify(jobs.Err())
+}
+
+// ownVersions are the versions of bankfeed's embedded migrations.
+func ownVersions() ([]int, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, len(names))
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// validator is River's migrator, made once: it reads River's embedded
+// migrations when made, which a readiness probe need not do every time.
+type validator[TTx any] struct {
+	once     sync.Once
+	migrator *rivermigrate.Migrator[TTx]
+	err      error
+}
+
+func (v *validator[TTx]) get(build func() (*rivermigrate.Migrator[TTx], error)) (*rivermigrate.Migrator[TTx], error) {
+	v.once.Do(func() { v.migrator, v.err = build() })
+	return v.migrator, v.err
+}
