@@ -114,7 +114,14 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	var periodic []*river.PeriodicJob
 	if cfg.Schedule != nil {
 		sched := *cfg.Schedule
-		periodic = append(periodic, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
+		clocked := clockedSchedule{sched: sched, now: cfg.Refresh.Now}
+		periodic = append(periodic, river.NewPeriodicJob(clocked, func() (river.JobArgs, *river.InsertOpts) {
+			if !clocked.due() {
+				// The application's clock moved since River timed this
+				// start: the control plane planned the night it jumped
+				// past itself, and the next start is timed anew.
+				return nil, nil
+			}
 			// Unique by the hour: a leader elected just after another
 			// planned the night's pass does not plan it again.
 			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second)},
@@ -287,16 +294,21 @@ func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJ
 	tag := passTag(job.ID)
 	// The application's clock, not the wall's: the rules compare it with
 	// the times the service wrote on the logins.
-	start := w.r.Now()
+	now := w.r.Now()
+	start := now
+	if job.Args.StartMicros != 0 {
+		start = time.UnixMicro(job.Args.StartMicros).UTC()
+	}
 	plan, err := refresh.Plan(ctx, w.store, start, job.Args.Window(), func(page []refresh.Planned) error {
 		params := make([]river.InsertManyParams, len(page))
 		for i, p := range page {
 			opts := &river.InsertOpts{Queue: refreshQueue, Tags: []string{tag}, UniqueOpts: river.UniqueOpts{ByArgs: true}}
-			if p.At.After(start) {
+			if p.At.After(now) {
 				// A job scheduled for later waits for River's scheduler,
 				// which looks every few seconds; one due now is left
-				// unscheduled, available at once.
-				opts.ScheduledAt = p.At
+				// unscheduled, available at once. River schedules on the
+				// wall clock: the wait, not the application's time.
+				opts.ScheduledAt = time.Now().Add(p.At.Sub(now))
 			}
 			params[i] = river.InsertManyParams{
 				Args:       refresh.Job{CustomerID: p.CustomerID, LoginID: p.LoginID, Pass: job.ID},
@@ -314,3 +326,29 @@ func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJ
 
 // passTag is the tag of the refresh jobs a plan job inserted.
 func passTag(planJobID int64) string { return fmt.Sprintf("refresh_pass_%d", planJobID) }
+
+// clockedSchedule is the nightly schedule on the application's clock, for
+// River, which times its periodic jobs on the wall's: the two differ when
+// the sandbox's virtual clock was moved, or a test's clock stands still.
+type clockedSchedule struct {
+	sched refresh.Schedule
+	now   func() time.Time
+}
+
+// dueSlack is how far from a start of the schedule River may run the
+// periodic job for it to count as that start's.
+const dueSlack = time.Minute
+
+// Next implements River's PeriodicSchedule: the wall time at which the
+// application's clock reaches the schedule's next start, if both run on.
+func (s clockedSchedule) Next(wall time.Time) time.Time {
+	skew := s.now().Sub(time.Now())
+	return s.sched.Next(wall.Add(skew)).Add(-skew)
+}
+
+// due reports whether the application's clock is at a start of the
+// schedule, within dueSlack.
+func (s clockedSchedule) due() bool {
+	now := s.now()
+	return !s.sched.Next(now.Add(-dueSlack)).After(now.Add(dueSlack))
+}
