@@ -56,4 +56,8 @@ func (s *Server) routes() {
 	control("GET "+sandboxBase+"webhooks/deliveries/{id}", s.handleDelivery)
 	control("POST "+sandboxBase+"webhooks/deliveries/{id}/replay", s.handleReplay)
 	control("POST "+sandboxBase+"webhooks/test", s.handleTestDelivery)
+	if s.clock != nil {
+		control("GET "+sandboxBase+"clock", s.handleClock)
+		control("POST "+sandboxBase+"clock", s.handleMoveClock)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/vclock"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -45,6 +46,9 @@ type Deps struct {
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
 	AdminKey string
+	// Clock is the sandbox's virtual clock, served on the control surface;
+	// nil when the surface is not served.
+	Clock *vclock.Clock
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -61,6 +65,7 @@ type Server struct {
 	webhooks     *webhooks.Service
 	sandbox      bool
 	adminKey     string
+	clock        *vclock.Clock
 	health       Pinger
 	log          *slog.Logger
 	maxBody      int64
@@ -70,7 +75,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
