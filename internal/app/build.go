@@ -19,6 +19,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/vclock"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -53,6 +54,10 @@ type stack struct {
 	tenants   *tenants.Tenants
 	handler   http.Handler
 	jobs      jobRunner // nil until startJobs
+	// clock is the sandbox's virtual clock, nil when the control surface
+	// is not served; now is the application's clock, clock.Now when set.
+	clock *vclock.Clock
+	now   func() time.Time
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -62,8 +67,16 @@ func build(ctx context.Context, cfg buildConfig, log *slog.Logger, now func() ti
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{cfg: cfg, log: log, store: st}
-	if err := s.wire(ctx, now); err != nil {
+	s := &stack{cfg: cfg, log: log, store: st, now: now}
+	if cfg.sandbox || cfg.adminKey != "" {
+		s.clock = vclock.New(vclock.Config{Store: st, Base: now, Logger: log, OnMove: s.clockMoved})
+		if err := s.clock.Load(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.now = s.clock.Now
+	}
+	if err := s.wire(ctx, s.now); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -75,7 +88,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	if s.keys, err = openKeyRing(ctx, s.cfg.storeConfig, s.store, s.log); err != nil {
 		return err
 	}
-	conns, err := connectors(s.cfg.sandbox, s.cfg.scenarios)
+	conns, err := connectors(s.cfg.sandbox, s.cfg.scenarios, now)
 	if err != nil {
 		return err
 	}
@@ -92,7 +105,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		AllowPrivate: s.cfg.sandbox || wh.allowPrivate})
 	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
-	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
+	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now, LimitClock: s.limitClock()})
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,
 		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
@@ -103,6 +116,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Webhooks:     s.webhooks,
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
+		Clock:        s.clock,
 		Health:       s.store,
 		Logger:       s.log,
 		MaxBody:      s.cfg.maxBody,
@@ -141,13 +155,16 @@ func (s *stack) stopJobs(ctx context.Context) error {
 // close stops the job workers and closes the store last, once nothing uses
 // it.
 func (s *stack) close(ctx context.Context) error {
+	if s.clock != nil {
+		s.clock.Stop()
+	}
 	return errors.Join(s.stopJobs(ctx), s.store.Close())
 }
 
 // connectors is the one list of the connectors bankfeed serves: the sandbox
 // bank, with the embedded scenarios in sandbox mode and those of
 // scenarioDir.
-func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, error) {
+func connectors(sandboxMode bool, scenarioDir string, now func() time.Time) ([]connector.Connector, error) {
 	var scenarios []*sandbox.Scenario
 	if sandboxMode {
 		embedded, err := sandbox.Embedded()
@@ -170,5 +187,5 @@ func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, er
 	if err != nil {
 		return nil, fmt.Errorf("--scenarios: %w", err)
 	}
-	return []connector.Connector{sb}, nil
+	return []connector.Connector{sb.WithClock(now)}, nil
 }

@@ -57,6 +57,9 @@ type serveConfig struct {
 	webhooks       webhookConfig
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
+	// clockStart is where the virtual clock starts on a database whose
+	// clock was never moved; zero for now.
+	clockStart time.Time
 }
 
 // buildConfig is what build takes of the server's configuration.
@@ -171,6 +174,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.webhooks.register(fs, getenv)
 	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
 		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
+	clockStart := fs.String("clock-start", envOr(getenv, "BANKFEED_CLOCK_START", ""),
+		"where the sandbox's virtual clock starts (RFC 3339, such as 2027-01-15T04:00:00Z) on a database whose clock was never moved; needs the control surface: sandbox mode or --admin-key (BANKFEED_CLOCK_START)")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -206,6 +211,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
 		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
+	}
+	start, err := parseClockStart(strings.TrimSpace(*clockStart))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.clockStart = start
+	if !cfg.clockStart.IsZero() && !cfg.sandbox && cfg.adminKey == "" {
+		return cfg, fmt.Errorf("%w: --clock-start needs the sandbox control surface: sandbox mode, or --admin-key", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)
