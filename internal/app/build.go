@@ -17,6 +17,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/bankfeed/bankfeed/internal/vclock"
@@ -117,6 +118,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Clock:        s.clock,
+		Reset:        reset.New(s.store, s.resetHooks()...),
 		Health:       s.store,
 		Logger:       s.log,
 		MaxBody:      s.cfg.maxBody,

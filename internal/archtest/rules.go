@@ -28,7 +28,7 @@ var mustExist = []string{
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
 	m("internal/enrich"), m("internal/fieldmatch"), m("cmd/bankfeed"),
-	m("internal/vclock"),
+	m("internal/vclock"), m("internal/reset"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -47,6 +47,8 @@ var rules = []rule{
 		Why: "FieldMatch's scoring is pure: its normalisation is tested alone, without a store or a session"},
 	{From: m("internal/vclock"), Only: []string{m("internal/store"), m("connector"), m("flinks")},
 		Why: "the virtual clock is an offset kept in the store: it knows no service, and every service knows it only as a func() time.Time"},
+	{From: m("internal/reset"), Only: []string{m("internal/store"), m("connector"), m("flinks")},
+		Why: "a reset deletes rows through the store contract, in one transaction; the parts of the control plane add theirs by hooks"},
 	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
 		Why: "a connector imports only the public contract, as a third party's would"},
 

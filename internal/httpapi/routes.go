@@ -60,4 +60,7 @@ func (s *Server) routes() {
 		control("GET "+sandboxBase+"clock", s.handleClock)
 		control("POST "+sandboxBase+"clock", s.handleMoveClock)
 	}
+	if s.reset != nil {
+		control("POST "+sandboxBase+"reset", s.handleReset)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/bankfeed/bankfeed/internal/vclock"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
@@ -49,6 +50,8 @@ type Deps struct {
 	// Clock is the sandbox's virtual clock, served on the control surface;
 	// nil when the surface is not served.
 	Clock *vclock.Clock
+	// Reset empties customers' state, on the control surface.
+	Reset *reset.Service
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -66,6 +69,7 @@ type Server struct {
 	sandbox      bool
 	adminKey     string
 	clock        *vclock.Clock
+	reset        *reset.Service
 	health       Pinger
 	log          *slog.Logger
 	maxBody      int64
@@ -75,7 +79,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
