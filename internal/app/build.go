@@ -16,6 +16,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/logins"
+	"github.com/bankfeed/bankfeed/internal/provision"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/secrets"
@@ -119,9 +120,11 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		AdminKey:     s.cfg.adminKey,
 		Clock:        s.clock,
 		Reset:        reset.New(s.store, s.resetHooks()...),
-		Health:       s.store,
-		Logger:       s.log,
-		MaxBody:      s.cfg.maxBody,
+		Provision: provision.New(provision.Config{Authorize: s.authorize, Store: s.store, Known: knownAnswers(conns),
+			Sandbox: s.cfg.sandbox}),
+		Health:  s.store,
+		Logger:  s.log,
+		MaxBody: s.cfg.maxBody,
 	})
 	return nil
 }

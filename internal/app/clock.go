@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/refresh"
-	"github.com/bankfeed/bankfeed/internal/reset"
 )
 
 // clockMoved does what a jump of the virtual clock must do besides moving
@@ -26,14 +25,6 @@ func (s *stack) clockMoved(ctx context.Context, from, to time.Time) error {
 		return fmt.Errorf("plan the nightly pass of %s: %w", start.Format(time.RFC3339), err)
 	}
 	s.log.Info("the clock passed the nightly refresh: pass planned", "start", start.Format(time.RFC3339))
-	return nil
-}
-
-// resetHooks are what a reset deletes beyond the store's own rows of a
-// customer: each part of the control plane that keeps state per customer
-// (the faults, for one) adds its hook here, run in the reset's
-// transaction.
-func (s *stack) resetHooks() []reset.Hook {
 	return nil
 }
 

@@ -123,7 +123,7 @@ func TestResetRefusals(t *testing.T) {
 	}
 }
 
-// TestControlGuard: the clock and the reset are control calls like the
+// TestControlGuard: the clock, the reset and the logins are control calls like the
 // others: 404 outside sandbox mode without an admin key, 401 without the
 // key when one is set, served with it, and outside sandbox mode too.
 func TestControlGuard(t *testing.T) {
@@ -134,6 +134,7 @@ func TestControlGuard(t *testing.T) {
 		{http.MethodGet, "/sandbox/v1/clock", ""},
 		{http.MethodPost, "/sandbox/v1/clock", `{"advance": "1h"}`},
 		{http.MethodPost, "/sandbox/v1/reset", ""},
+		{http.MethodPost, "/sandbox/v1/logins", `{"institution": "FlinksCapital", "username": "greatday_nomfa", "password": "Everyday"}`},
 	}
 	for _, c := range calls {
 		if r := off.do(c.method, c.path, c.body); r.status != 404 {

@@ -28,7 +28,7 @@ var mustExist = []string{
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
 	m("internal/enrich"), m("internal/fieldmatch"), m("cmd/bankfeed"),
-	m("internal/vclock"), m("internal/reset"),
+	m("internal/vclock"), m("internal/reset"), m("internal/provision"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -49,6 +49,9 @@ var rules = []rule{
 		Why: "the virtual clock is an offset kept in the store: it knows no service, and every service knows it only as a func() time.Time"},
 	{From: m("internal/reset"), Only: []string{m("internal/store"), m("connector"), m("flinks")},
 		Why: "a reset deletes rows through the store contract, in one transaction; the parts of the control plane add theirs by hooks"},
+	{From: m("internal/provision"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("connectors/..."),
+		"github.com/riverqueue/river/..."},
+		Why: "saving a login drives the conversations' engine and waits for the jobs' fetch; it serves no request, runs no job, and knows the sandbox bank only by the answers app hands it"},
 	{From: m("connectors/..."), Only: []string{m("connector"), m("flinks")},
 		Why: "a connector imports only the public contract, as a third party's would"},
 

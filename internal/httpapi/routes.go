@@ -63,4 +63,7 @@ func (s *Server) routes() {
 	if s.reset != nil {
 		control("POST "+sandboxBase+"reset", s.handleReset)
 	}
+	if s.provision != nil {
+		control("POST "+sandboxBase+"logins", s.handleCreateLogin)
+	}
 }

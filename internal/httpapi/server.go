@@ -18,6 +18,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/logins"
+	"github.com/bankfeed/bankfeed/internal/provision"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/tenants"
@@ -52,6 +53,8 @@ type Deps struct {
 	Clock *vclock.Clock
 	// Reset empties customers' state, on the control surface.
 	Reset *reset.Service
+	// Provision saves logins without a person, on the control surface.
+	Provision *provision.Service
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -70,6 +73,7 @@ type Server struct {
 	adminKey     string
 	clock        *vclock.Clock
 	reset        *reset.Service
+	provision    *provision.Service
 	health       Pinger
 	log          *slog.Logger
 	maxBody      int64
@@ -79,7 +83,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset, provision: d.Provision, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
