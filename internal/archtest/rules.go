@@ -28,7 +28,7 @@ var mustExist = []string{
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
 	m("internal/enrich"), m("internal/fieldmatch"), m("cmd/bankfeed"),
-	m("internal/vclock"), m("internal/reset"), m("internal/provision"),
+	m("internal/vclock"), m("internal/reset"), m("internal/provision"), m("bankfeedtest"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -57,16 +57,18 @@ var rules = []rule{
 
 	// Only the composition root chooses implementations.
 	{From: m("..."), Never: []string{m("internal/store/sqlitestore"), m("internal/store/pgstore/...")},
-		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/pgstore/pgtest")},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("bankfeedtest"), m("internal/store/pgstore/pgtest")},
 		Why:    "only internal/app chooses a store implementation; everything else works on the store contract"},
 	{From: m("..."), Never: []string{"modernc.org/sqlite/...", "github.com/riverqueue/river/riverdriver/riversqlite/..."},
-		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/sqlitestore")},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("bankfeedtest"), m("internal/store/sqlitestore")},
 		Why:    "only sqlitestore, and internal/app which opens it, may depend on SQLite's driver"},
 	{From: m("..."), Never: []string{"github.com/jackc/pgx/v5/...", "github.com/riverqueue/river/riverdriver/riverpgxv5/..."},
-		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("internal/store/pgstore/...")},
+		Except: []string{m("internal/app"), m("cmd/bankfeed"), m("bankfeedtest"), m("internal/store/pgstore/...")},
 		Why:    "only pgstore (and its test helper), and internal/app which opens it, may depend on PostgreSQL's driver"},
-	{From: m("..."), Never: []string{m("internal/app")}, Except: []string{m("cmd/bankfeed")},
-		Why: "internal/app is the composition root: nothing is built on it but the command"},
+	{From: m("..."), Never: []string{m("internal/app")}, Except: []string{m("cmd/bankfeed"), m("bankfeedtest")},
+		Why: "internal/app is the composition root: nothing is built on it but the command, and bankfeedtest, which runs it in a test"},
+	{From: m("bankfeedtest"), Never: []string{m("internal/store/storetest"), m("internal/store/pgstore/pgtest"), m("connector/connectortest")},
+		Why: "bankfeedtest is what integrators import: the server and the SDK, never bankfeed's own test helpers"},
 	{From: m("..."), Never: []string{m("cmd/...")},
 		Why: "commands are the outermost layer"},
 
