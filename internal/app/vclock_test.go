@@ -305,20 +305,29 @@ func TestClockAddsTransactions(t *testing.T) {
 // once.
 func TestClockDueWebhookRetry(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t, hookSecret, 1)
-	s := startServerArgs(t, "", nil, "--refresh-at", "off", "--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret,
-		"--webhook-retry-interval", "30m")
-	liveLogin(t, s, "greatday_nomfa")
-	rcv.waitRequest(30 * time.Second)
-	time.Sleep(500 * time.Millisecond)
-	if n := len(rcv.all()); n != 1 {
-		t.Fatalf("%d requests before the retry interval passed, want the first only", n)
-	}
-	s.advance(30 * time.Minute)
-	got := rcv.waitFor(2, 10*time.Second)
-	if got[0].json(t)["ResponseType"] != "KYC" || got[0].attempt != 2 || got[1].json(t)["ResponseType"] != "GetAccountsDetail" {
-		t.Errorf("after the advance: %s#%d then %s#%d, want KYC#2 then GetAccountsDetail#1",
-			got[0].json(t)["ResponseType"], got[0].attempt, got[1].json(t)["ResponseType"], got[1].attempt)
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			var extra []string
+			if kind == "postgres" {
+				extra = []string{"--database", pgtest.NewDatabase(t)}
+			}
+			rcv := newReceiver(t, hookSecret, 1)
+			s := startServerArgs(t, "", nil, append(extra, "--refresh-at", "off", "--sandbox-webhook-url", rcv.url(),
+				"--sandbox-webhook-secret", hookSecret, "--webhook-retry-interval", "30m")...)
+			liveLogin(t, s, "greatday_nomfa")
+			rcv.waitRequest(30 * time.Second)
+			time.Sleep(500 * time.Millisecond)
+			if n := len(rcv.all()); n != 1 {
+				t.Fatalf("%d requests before the retry interval passed, want the first only", n)
+			}
+			s.advance(30 * time.Minute)
+			got := rcv.waitFor(2, 10*time.Second)
+			if got[0].json(t)["ResponseType"] != "KYC" || got[0].attempt != 2 || got[1].json(t)["ResponseType"] != "GetAccountsDetail" {
+				t.Errorf("after the advance: %s#%d then %s#%d, want KYC#2 then GetAccountsDetail#1",
+					got[0].json(t)["ResponseType"], got[0].attempt, got[1].json(t)["ResponseType"], got[1].attempt)
+			}
+		})
 	}
 }
 
