@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/refresh"
@@ -114,17 +115,18 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	var periodic []*river.PeriodicJob
 	if cfg.Schedule != nil {
 		sched := *cfg.Schedule
-		clocked := clockedSchedule{sched: sched, now: cfg.Refresh.Now}
+		clocked := &clockedSchedule{sched: sched, now: cfg.Refresh.Now}
 		periodic = append(periodic, river.NewPeriodicJob(clocked, func() (river.JobArgs, *river.InsertOpts) {
-			if !clocked.due() {
-				// The application's clock moved since River timed this
-				// start: the control plane planned the night it jumped
-				// past itself, and the next start is timed anew.
+			start, ok := clocked.take()
+			if !ok {
+				// The application's clock is not at a start: it jumped
+				// since River timed this one (the control plane planned
+				// the night it jumped past), or it stands still.
 				return nil, nil
 			}
 			// Unique by the hour: a leader elected just after another
 			// planned the night's pass does not plan it again.
-			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second)},
+			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second), StartMicros: start.UnixMicro()},
 				&river.InsertOpts{Queue: refreshQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 		}, &river.PeriodicJobOpts{ID: "nightly_refresh"}))
 	}
@@ -333,22 +335,47 @@ func passTag(planJobID int64) string { return fmt.Sprintf("refresh_pass_%d", pla
 type clockedSchedule struct {
 	sched refresh.Schedule
 	now   func() time.Time
+
+	mu sync.Mutex
+	// last is the start this process last planned; a clock that stands
+	// still must not plan it again.
+	last time.Time
 }
 
 // dueSlack is how far from a start of the schedule River may run the
-// periodic job for it to count as that start's.
-const dueSlack = time.Minute
+// periodic job for it to count as that start's; minWait is the least
+// River is told to wait, so that a clock standing still just before a
+// start does not make it spin.
+const (
+	dueSlack = time.Minute
+	minWait  = time.Second
+)
 
 // Next implements River's PeriodicSchedule: the wall time at which the
-// application's clock reaches the schedule's next start, if both run on.
-func (s clockedSchedule) Next(wall time.Time) time.Time {
-	skew := s.now().Sub(time.Now())
-	return s.sched.Next(wall.Add(skew)).Add(-skew)
+// application's clock reaches the schedule's next start not yet planned,
+// if both clocks run on.
+func (s *clockedSchedule) Next(wall time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	start := s.sched.Next(now)
+	if start.Equal(s.last) {
+		start = s.sched.Next(start)
+	}
+	return wall.Add(max(start.Sub(now), minWait))
 }
 
-// due reports whether the application's clock is at a start of the
-// schedule, within dueSlack.
-func (s clockedSchedule) due() bool {
+// take returns the start of the schedule the application's clock is at,
+// within dueSlack, and false when it is at none or that start was planned
+// already.
+func (s *clockedSchedule) take() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.now()
-	return !s.sched.Next(now.Add(-dueSlack)).After(now.Add(dueSlack))
+	start := s.sched.Next(now.Add(-dueSlack))
+	if start.After(now.Add(dueSlack)) || start.Equal(s.last) {
+		return time.Time{}, false
+	}
+	s.last = start
+	return start, true
 }
