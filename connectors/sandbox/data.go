@@ -50,12 +50,8 @@ func (c *Connector) Fetch(ctx context.Context, req connector.FetchRequest) (*con
 		return nil, connector.Errorf(connector.Failed, "The login state names a user the sandbox does not know.")
 	}
 	if u.fetchDelay > 0 {
-		t := time.NewTimer(u.fetchDelay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if err := c.wait(ctx, req.Now.Add(u.fetchDelay), u.fetchDelay); err != nil {
+			return nil, err
 		}
 	}
 	return generate(sc.Institution, u.Username, req.Now, req.Days), nil
@@ -1117,3 +1113,31 @@ var (
 	employers    = []string{"ACME CORP", "NORTHWIND LTD", "CGI INC", "GOVT CANADA", "MAPLE LEAF FOODS", "SHOPIFY INC", "CANADIAN TIRE CORP", "BOMBARDIER INC", "LOBLAW COS", "BELL CANADA", "CN RAIL", "SUN LIFE", "UNIVERSITY HEALTH", "CITY OF OTTAWA"}
 	landlords    = []string{"CAPREIT", "MINTO PROPERTIES", "GESTION ROYALE INC", "BOARDWALK RENTAL", "GOLDEN PROPERTIES", "SKYLINE LIVING", "HOMESTEAD LAND"}
 )
+
+// clockPoll is how often a wait looks at the server's clock.
+const clockPoll = 20 * time.Millisecond
+
+// wait returns once d has passed, or once the server's clock (WithClock)
+// reads until or later, or when ctx ends.
+func (c *Connector) wait(ctx context.Context, until time.Time, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var tick <-chan time.Time
+	if c.now != nil {
+		tk := time.NewTicker(clockPoll)
+		defer tk.Stop()
+		tick = tk.C
+	}
+	for {
+		if c.now != nil && !c.now().Before(until) {
+			return nil
+		}
+		select {
+		case <-t.C:
+			return nil
+		case <-tick:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

@@ -90,6 +90,20 @@ func load(fsys fs.FS, dir string) ([]*Scenario, error) {
 type Connector struct {
 	byName map[string]*Scenario // by case-folded institution name
 	list   []connector.Institution
+	// now, when set, is the server's clock, which a wait of the bank
+	// follows besides the real time (see WithClock); nil for real time
+	// only.
+	now func() time.Time
+}
+
+// WithClock returns the connector with its waits (a FetchDelay) ending as
+// soon as the clock now has passed them, or their real time has, whichever
+// comes first: a virtual clock moved forward cuts them short, and a clock
+// that stands still does not make them last forever.
+func (c *Connector) WithClock(now func() time.Time) *Connector {
+	cc := *c
+	cc.now = now
+	return &cc
 }
 
 // New returns a connector serving the given scenarios. It fails when two

@@ -19,10 +19,13 @@ import (
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/metrics"
+	"github.com/bankfeed/bankfeed/internal/provision"
 	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/secrets"
 	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/vclock"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -69,6 +72,10 @@ type stack struct {
 	// draining is set when shutdown begins: /readyz then answers 503, so
 	// that load balancers stop sending requests before the listener closes.
 	draining atomic.Bool
+	// clock is the sandbox's virtual clock, nil when the control surface
+	// is not served; now is the application's clock, clock.Now when set.
+	clock *vclock.Clock
+	now   func() time.Time
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -78,8 +85,16 @@ func build(ctx context.Context, cfg buildConfig, log *slog.Logger, now func() ti
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{cfg: cfg, log: log, store: st}
-	if err := s.wire(ctx, now); err != nil {
+	s := &stack{cfg: cfg, log: log, store: st, now: now}
+	if cfg.sandbox || cfg.adminKey != "" {
+		s.clock = vclock.New(vclock.Config{Store: st, Base: now, Logger: log, OnMove: s.clockMoved})
+		if err := s.clock.Load(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		s.now = s.clock.Now
+	}
+	if err := s.wire(ctx, s.now); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -91,7 +106,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	if s.keys, err = openKeyRing(ctx, s.cfg.storeConfig, s.store, s.log); err != nil {
 		return err
 	}
-	conns, err := connectors(s.cfg.sandbox, s.cfg.scenarios)
+	conns, err := connectors(s.cfg.sandbox, s.cfg.scenarios, now)
 	if err != nil {
 		return err
 	}
@@ -123,7 +138,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		AllowPrivate: s.cfg.sandbox || wh.allowPrivate, Observe: observeDelivery})
 	s.refresh = refresh.NewService(refresh.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob})
-	s.tenants = tenants.New(tenants.Config{Store: st, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
+	s.tenants = tenants.New(tenants.Config{Store: st, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now, LimitClock: s.limitClock()})
 	widget, err := connect.New(connect.Config{DemoCustomer: demoCustomer(s.cfg.sandbox)})
 	if err != nil {
 		return fmt.Errorf("connect widget: %w", err)
@@ -141,12 +156,16 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Webhooks:     s.webhooks,
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
-		Health:       s.store,
-		Ready:        s.readyChecks(),
-		Version:      readBuildInfo().String(),
-		Observer:     observer,
-		Logger:       s.log,
-		MaxBody:      s.cfg.maxBody,
+		Clock:        s.clock,
+		Reset:        reset.New(st, s.resetHooks()...),
+		Provision: provision.New(provision.Config{Authorize: s.authorize, Store: st, Known: knownAnswers(conns),
+			Sandbox: s.cfg.sandbox}),
+		Health:   s.store,
+		Ready:    s.readyChecks(),
+		Version:  readBuildInfo().String(),
+		Observer: observer,
+		Logger:   s.log,
+		MaxBody:  s.cfg.maxBody,
 	})
 	return nil
 }
@@ -184,13 +203,16 @@ func (s *stack) stopJobs(ctx context.Context) error {
 // close stops the job workers and closes the store last, once nothing uses
 // it.
 func (s *stack) close(ctx context.Context) error {
+	if s.clock != nil {
+		s.clock.Stop()
+	}
 	return errors.Join(s.stopJobs(ctx), s.store.Close())
 }
 
 // connectors is the one list of the connectors bankfeed serves: the sandbox
 // bank, with the embedded scenarios in sandbox mode and those of
 // scenarioDir.
-func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, error) {
+func connectors(sandboxMode bool, scenarioDir string, now func() time.Time) ([]connector.Connector, error) {
 	var scenarios []*sandbox.Scenario
 	if sandboxMode {
 		embedded, err := sandbox.Embedded()
@@ -213,7 +235,7 @@ func connectors(sandboxMode bool, scenarioDir string) ([]connector.Connector, er
 	if err != nil {
 		return nil, fmt.Errorf("--scenarios: %w", err)
 	}
-	return []connector.Connector{sb}, nil
+	return []connector.Connector{sb.WithClock(now)}, nil
 }
 
 // demoCustomer is the customer of the widget's ?demo=true: the public

@@ -69,6 +69,9 @@ type serveConfig struct {
 	// drainDelay is how long the server goes on serving, /readyz answering
 	// 503, once told to stop.
 	drainDelay time.Duration
+	// clockStart is where the virtual clock starts on a database whose
+	// clock was never moved; zero for now.
+	clockStart time.Time
 }
 
 // buildConfig is what build takes of the server's configuration.
@@ -195,6 +198,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", envDuration(getenv, "BANKFEED_DRAIN_DELAY", 0),
 		"once told to stop, go on serving this long with /readyz answering 503, so that load balancers stop sending requests first; then shut down (BANKFEED_DRAIN_DELAY)")
+	clockStart := fs.String("clock-start", envOr(getenv, "BANKFEED_CLOCK_START", ""),
+		"where the sandbox's virtual clock starts (RFC 3339, such as 2027-01-15T04:00:00Z) on a database whose clock was never moved; needs the control surface: sandbox mode or --admin-key (BANKFEED_CLOCK_START)")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -239,6 +244,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, fmt.Errorf("%w: --tls-cert and --tls-key go together", ErrUsage)
+	}
+	start, err := parseClockStart(strings.TrimSpace(*clockStart))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.clockStart = start
+	if !cfg.clockStart.IsZero() && !cfg.sandbox && cfg.adminKey == "" {
+		return cfg, fmt.Errorf("%w: --clock-start needs the sandbox control surface: sandbox mode, or --admin-key", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

@@ -37,8 +37,20 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		return stk.close(ctx)
 	}
 	defer closeStack(context.Background())
+	if stk.clock != nil {
+		if !cfg.clockStart.IsZero() {
+			started, err := stk.clock.StartAt(ctx, cfg.clockStart)
+			if err != nil {
+				return err
+			}
+			if !started {
+				log.Warn("--clock-start ignored: the database's virtual clock was already set", "now", stk.now().Format(time.RFC3339))
+			}
+		}
+		stk.clock.Start()
+	}
 	if cfg.sandbox {
-		if err := tenants.EnsureSandbox(ctx, stk.store, o.now()); err != nil {
+		if err := tenants.EnsureSandbox(ctx, stk.store, stk.now()); err != nil {
 			return fmt.Errorf("sandbox customer: %w", err)
 		}
 		if wh := cfg.webhooks; wh.sandboxURL != "" {

@@ -71,4 +71,14 @@ func (s *Server) routes() {
 	control("GET "+sandboxBase+"webhooks/deliveries/{id}", s.handleDelivery)
 	control("POST "+sandboxBase+"webhooks/deliveries/{id}/replay", s.handleReplay)
 	control("POST "+sandboxBase+"webhooks/test", s.handleTestDelivery)
+	if s.clock != nil {
+		control("GET "+sandboxBase+"clock", s.handleClock)
+		control("POST "+sandboxBase+"clock", s.handleMoveClock)
+	}
+	if s.reset != nil {
+		control("POST "+sandboxBase+"reset", s.handleReset)
+	}
+	if s.provision != nil {
+		control("POST "+sandboxBase+"logins", s.handleCreateLogin)
+	}
 }

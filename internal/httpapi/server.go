@@ -18,8 +18,11 @@ import (
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/logins"
+	"github.com/bankfeed/bankfeed/internal/provision"
 	"github.com/bankfeed/bankfeed/internal/refresh"
+	"github.com/bankfeed/bankfeed/internal/reset"
 	"github.com/bankfeed/bankfeed/internal/tenants"
+	"github.com/bankfeed/bankfeed/internal/vclock"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -57,6 +60,13 @@ type Deps struct {
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
 	AdminKey string
+	// Clock is the sandbox's virtual clock, served on the control surface;
+	// nil when the surface is not served.
+	Clock *vclock.Clock
+	// Reset empties customers' state, on the control surface.
+	Reset *reset.Service
+	// Provision saves logins without a person, on the control surface.
+	Provision *provision.Service
 	// MaxBody is the largest request body accepted; DefaultMaxBody when
 	// zero.
 	MaxBody int64
@@ -75,6 +85,9 @@ type Server struct {
 	webhooks     *webhooks.Service
 	sandbox      bool
 	adminKey     string
+	clock        *vclock.Clock
+	reset        *reset.Service
+	provision    *provision.Service
 	health       Pinger
 	ready        []ReadyCheck
 	version      string
@@ -88,9 +101,9 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health,
-		ready: d.Ready, version: d.Version, observer: d.Observer, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux(),
-		connect: d.Connect}
+		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset,
+		provision: d.Provision, health: d.Health, ready: d.Ready, version: d.Version, observer: d.Observer, log: d.Logger,
+		maxBody: d.MaxBody, mux: http.NewServeMux(), connect: d.Connect}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/refresh"
@@ -114,10 +115,18 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	var periodic []*river.PeriodicJob
 	if cfg.Schedule != nil {
 		sched := *cfg.Schedule
-		periodic = append(periodic, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
+		clocked := &clockedSchedule{sched: sched, now: cfg.Refresh.Now}
+		periodic = append(periodic, river.NewPeriodicJob(clocked, func() (river.JobArgs, *river.InsertOpts) {
+			start, ok := clocked.take()
+			if !ok {
+				// The application's clock is not at a start: it jumped
+				// since River timed this one (the control plane planned
+				// the night it jumped past), or it stands still.
+				return nil, nil
+			}
 			// Unique by the hour: a leader elected just after another
 			// planned the night's pass does not plan it again.
-			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second)},
+			return refresh.PlanJob{WindowSeconds: int64(sched.Window / time.Second), StartMicros: start.UnixMicro()},
 				&river.InsertOpts{Queue: refreshQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 		}, &river.PeriodicJobOpts{ID: "nightly_refresh"}))
 	}
@@ -298,16 +307,21 @@ func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJ
 	tag := passTag(job.ID)
 	// The application's clock, not the wall's: the rules compare it with
 	// the times the service wrote on the logins.
-	start := w.r.Now()
+	now := w.r.Now()
+	start := now
+	if job.Args.StartMicros != 0 {
+		start = time.UnixMicro(job.Args.StartMicros).UTC()
+	}
 	plan, err := refresh.Plan(ctx, w.store, start, job.Args.Window(), func(page []refresh.Planned) error {
 		params := make([]river.InsertManyParams, len(page))
 		for i, p := range page {
 			opts := &river.InsertOpts{Queue: refreshQueue, Tags: []string{tag}, UniqueOpts: river.UniqueOpts{ByArgs: true}}
-			if p.At.After(start) {
+			if p.At.After(now) {
 				// A job scheduled for later waits for River's scheduler,
 				// which looks every few seconds; one due now is left
-				// unscheduled, available at once.
-				opts.ScheduledAt = p.At
+				// unscheduled, available at once. River schedules on the
+				// wall clock: the wait, not the application's time.
+				opts.ScheduledAt = time.Now().Add(p.At.Sub(now))
 			}
 			params[i] = river.InsertManyParams{
 				Args:       refresh.Job{CustomerID: p.CustomerID, LoginID: p.LoginID, Pass: job.ID},
@@ -325,3 +339,54 @@ func (w *planWorker[TTx]) Work(ctx context.Context, job *river.Job[refresh.PlanJ
 
 // passTag is the tag of the refresh jobs a plan job inserted.
 func passTag(planJobID int64) string { return fmt.Sprintf("refresh_pass_%d", planJobID) }
+
+// clockedSchedule is the nightly schedule on the application's clock, for
+// River, which times its periodic jobs on the wall's: the two differ when
+// the sandbox's virtual clock was moved, or a test's clock stands still.
+type clockedSchedule struct {
+	sched refresh.Schedule
+	now   func() time.Time
+
+	mu sync.Mutex
+	// last is the start this process last planned; a clock that stands
+	// still must not plan it again.
+	last time.Time
+}
+
+// dueSlack is how far from a start of the schedule River may run the
+// periodic job for it to count as that start's; minWait is the least
+// River is told to wait, so that a clock standing still just before a
+// start does not make it spin.
+const (
+	dueSlack = time.Minute
+	minWait  = time.Second
+)
+
+// Next implements River's PeriodicSchedule: the wall time at which the
+// application's clock reaches the schedule's next start not yet planned,
+// if both clocks run on.
+func (s *clockedSchedule) Next(wall time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	start := s.sched.Next(now)
+	if start.Equal(s.last) {
+		start = s.sched.Next(start)
+	}
+	return wall.Add(max(start.Sub(now), minWait))
+}
+
+// take returns the start of the schedule the application's clock is at,
+// within dueSlack, and false when it is at none or that start was planned
+// already.
+func (s *clockedSchedule) take() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	start := s.sched.Next(now.Add(-dueSlack))
+	if start.After(now.Add(dueSlack)) || start.Equal(s.last) {
+		return time.Time{}, false
+	}
+	s.last = start
+	return start, true
+}

@@ -258,6 +258,26 @@ func (o observedStore) PutSnapshot(ctx context.Context, customerID string, login
 	return o.st.PutSnapshot(ctx, customerID, loginID, fetchedAt, snap)
 }
 
+func (o observedStore) ClockOffset(ctx context.Context) (_ time.Duration, _ bool, err error) {
+	defer func(start time.Time) { o.done("ClockOffset", start, err) }(time.Now())
+	return o.st.ClockOffset(ctx)
+}
+
+func (o observedStore) MoveClock(ctx context.Context, from, to time.Duration, wallNow time.Time) (err error) {
+	defer func(start time.Time) { o.done("MoveClock", start, err) }(time.Now())
+	return o.st.MoveClock(ctx, from, to, wallNow)
+}
+
+func (o observedStore) StartClock(ctx context.Context, offset time.Duration) (_ bool, err error) {
+	defer func(start time.Time) { o.done("StartClock", start, err) }(time.Now())
+	return o.st.StartClock(ctx, offset)
+}
+
+func (o observedStore) Reset(ctx context.Context, customerID string) (_ store.ResetCounts, err error) {
+	defer func(start time.Time) { o.done("Reset", start, err) }(time.Now())
+	return o.st.Reset(ctx, customerID)
+}
+
 func (o observedStore) SnapshotVersion(ctx context.Context, customerID string, loginID string) (_ int64, err error) {
 	defer func(start time.Time) { o.done("SnapshotVersion", start, err) }(time.Now())
 	return o.st.SnapshotVersion(ctx, customerID, loginID)

@@ -42,6 +42,11 @@ type PlanJob struct {
 	// WindowSeconds is the length of the window; 0 runs every refresh at
 	// once (bankfeed refresh --now).
 	WindowSeconds int64 `json:"window_s"`
+	// StartMicros, when set, is the pass's start in unix microseconds on
+	// the application's clock, in the past: the pass of a night that a
+	// jump of the virtual clock went past, run as it would have been, its
+	// refreshes due by now at once. Zero starts the pass when it runs.
+	StartMicros int64 `json:"start_us,omitempty"`
 }
 
 // Kind names the job for the jobs engine.
@@ -190,6 +195,24 @@ func (s Schedule) Next(t time.Time) time.Time {
 		next = day.AddDate(0, 0, 1).Add(s.At)
 	}
 	return next
+}
+
+// Last returns the latest start of the pass after from and at or before
+// to, and false when none is: the night a jump of the clock from from to
+// to went past. Of several nights passed at once only the last one's pass
+// runs: the earlier ones would refresh the same logins at the same moment.
+func (s Schedule) Last(from, to time.Time) (time.Time, bool) {
+	next := s.Next(from)
+	if next.After(to) {
+		return time.Time{}, false
+	}
+	for {
+		after := s.Next(next)
+		if after.After(to) {
+			return next, true
+		}
+		next = after
+	}
 }
 
 // Planned is a refresh a pass plans: a login and when it runs.

@@ -177,6 +177,29 @@ func TestScheduleNext(t *testing.T) {
 	}
 }
 
+func TestScheduleLast(t *testing.T) {
+	t.Parallel()
+	s := refresh.Schedule{At: 4 * time.Hour}
+	at := func(d, h, m int) time.Time { return time.Date(2026, time.November, d, h, m, 0, 0, time.UTC) }
+	tests := []struct {
+		from, to, want time.Time
+		ok             bool
+	}{
+		{at(24, 15, 0), at(25, 3, 59), time.Time{}, false},
+		{at(24, 15, 0), at(25, 4, 0), at(25, 4, 0), true}, // at the start: passed
+		{at(24, 15, 0), at(25, 15, 0), at(25, 4, 0), true},
+		{at(24, 4, 0), at(24, 5, 0), time.Time{}, false},   // from the start: already run
+		{at(24, 15, 0), at(27, 15, 0), at(27, 4, 0), true}, // three nights: the last
+		{at(24, 15, 0), at(24, 15, 0), time.Time{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := s.Last(tc.from, tc.to)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("Last(%v, %v) = %v, %v; want %v, %v", tc.from, tc.to, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestParseTimeOfDay(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]time.Duration{"04:00": 4 * time.Hour, "00:00": 0, "23:59": 23*time.Hour + 59*time.Minute, " 7:05 ": 7*time.Hour + 5*time.Minute} {

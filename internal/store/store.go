@@ -201,6 +201,8 @@ type SealedValue struct {
 // transaction. Reads are scoped by customer: a row of another customer is
 // ErrNotFound.
 type Queries interface {
+	SandboxQueries
+
 	Session(ctx context.Context, customerID, id string) (*Session, error)
 	CreateSession(ctx context.Context, s *Session) error
 	// UpdateSession writes the fields of s a conversation changes (LoginID,

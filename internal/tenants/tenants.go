@@ -91,6 +91,10 @@ type Config struct {
 	Logger  *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// LimitClock is the clock of the rate limits, time.Now when nil: real
+	// time, which a limit needs to refill, moved forward with the sandbox's
+	// virtual clock. Not Now, which a test may stop.
+	LimitClock func() time.Time
 }
 
 // Tenants admits requests for customers. It is safe for concurrent use.
@@ -99,6 +103,7 @@ type Tenants struct {
 	sandbox bool
 	log     *slog.Logger
 	now     func() time.Time
+	limitAt func() time.Time
 
 	// mu guards byID and loadedAt, held only to read or swap them;
 	// reloading serializes the reads of the customer list, so that no
@@ -118,7 +123,10 @@ type customer struct {
 
 // New returns Tenants over the customers of cfg.Store.
 func New(cfg Config) *Tenants {
-	t := &Tenants{store: cfg.Store, sandbox: cfg.Sandbox, log: cfg.Logger, now: cfg.Now}
+	t := &Tenants{store: cfg.Store, sandbox: cfg.Sandbox, log: cfg.Logger, now: cfg.Now, limitAt: cfg.LimitClock}
+	if t.limitAt == nil {
+		t.limitAt = time.Now
+	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
@@ -161,7 +169,7 @@ func (t *Tenants) Admit(ctx context.Context, cred Credential, customerID, given 
 			return "", refusal(cred)
 		}
 	}
-	return c.ID, allow(c)
+	return c.ID, t.allow(c)
 }
 
 // AdmitToken admits a request of an APIKeyOrToken route that Admit
@@ -193,12 +201,12 @@ func (t *Tenants) AdmitToken(ctx context.Context, customerID, token, requestID s
 	default:
 		return "", refusal(APIKeyOrToken)
 	}
-	return c.ID, allow(c)
+	return c.ID, t.allow(c)
 }
 
 // allow spends one of the customer's requests of this second.
-func allow(c *customer) error {
-	if c.requests != nil && !c.requests.Allow() {
+func (t *Tenants) allow(c *customer) error {
+	if c.requests != nil && !c.requests.AllowN(t.limitAt(), 1) {
 		return &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
 			Message: "Too many requests for this customer: at most " + strconv.Itoa(c.RequestRate) + " per second. Retry in a second."}
 	}
@@ -222,7 +230,7 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 	}
 	if !c.TokenRequired {
 		// Optional means not checked, as for the x-api-key.
-		return nil, allow(c)
+		return nil, t.allow(c)
 	}
 	requestID = strings.TrimSpace(requestID)
 	hash := digest(token)
@@ -230,7 +238,7 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 	if err != nil || tok == nil {
 		return nil, err
 	}
-	if err := allow(c); err != nil {
+	if err := t.allow(c); err != nil {
 		return nil, err
 	}
 	if !tok.UsedAt.IsZero() {
@@ -303,7 +311,7 @@ func (t *Tenants) GenerateToken(ctx context.Context, customerID string) (string,
 	if c == nil {
 		return "", refusal(Secret)
 	}
-	if c.tokens != nil && !c.tokens.Allow() {
+	if c.tokens != nil && !c.tokens.AllowN(t.limitAt(), 1) {
 		return "", &flinks.Error{FlinksCode: flinks.CodeTooManyRequests,
 			Message: "Too many authorize tokens for this customer: at most " + strconv.Itoa(c.TokenRate) + " a minute. Retry later."}
 	}

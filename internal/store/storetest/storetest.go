@@ -75,6 +75,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"DeleteLoginDeliveries", testDeleteLoginDeliveries},
 		{"SealedWebhook", testSealedWebhook},
+		{"Clock", testClock},
+		{"MoveClockUnset", testMoveClockUnset},
+		{"Reset", testReset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
