@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,6 +66,7 @@ type Server struct {
 	log          *slog.Logger
 	maxBody      int64
 	mux          *http.ServeMux
+	patterns     []string
 }
 
 // New returns the HTTP handler of bankfeed.
@@ -80,6 +82,16 @@ func New(d Deps) *Server {
 	s.routes()
 	return s
 }
+
+// handle registers h for pattern, remembering the pattern for Patterns.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.patterns = append(s.patterns, pattern)
+}
+
+// Patterns returns the pattern of every route, as registered: the test that
+// holds the OpenAPI document to the routes reads it.
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // handlerFunc is a handler that returns its error; adapt renders it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -195,21 +207,27 @@ func init() {
 // canonicalizePath rewrites the case of the fixed segments of a
 // BankingServices path.
 func canonicalizePath(r *http.Request) {
-	p := r.URL.Path
+	if c := CanonicalPath(r.URL.Path); c != r.URL.Path {
+		r.URL.Path, r.URL.RawPath = c, ""
+	}
+}
+
+// CanonicalPath returns p with the fixed segments of a BankingServices path
+// in the case bankfeed's routes (and its OpenAPI document) spell them; any
+// other path as it is.
+func CanonicalPath(p string) string {
 	if len(p) < 4 || !strings.EqualFold(p[:4], "/v3/") {
-		return
+		return p
 	}
 	parts := strings.SplitN(p, "/", 6) // "", v3, customerId, BankingServices, op, rest
 	if len(parts) < 5 || !strings.EqualFold(parts[3], "BankingServices") {
-		return
+		return p
 	}
 	parts[1], parts[3] = "v3", "BankingServices"
 	if op, ok := canonicalOps[strings.ToLower(parts[4])]; ok {
 		parts[4] = op
 	}
-	if c := strings.Join(parts, "/"); c != p {
-		r.URL.Path, r.URL.RawPath = c, ""
-	}
+	return strings.Join(parts, "/")
 }
 
 // requestInfo collects what the request log line reports.

@@ -1,0 +1,73 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/bankfeed/bankfeed/internal/httpapi"
+)
+
+var update = flag.Bool("update", false, "rewrite openapi.json from the table of openapi_routes_test.go")
+
+// TestOpenAPIDocument holds the committed document to what the table and
+// the wire types generate, and checks that it is a valid OpenAPI document.
+func TestOpenAPIDocument(t *testing.T) {
+	want := marshalDocument(newDocGen().build(operations()))
+	if *update {
+		if err := os.WriteFile("openapi.json", want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if !bytes.Equal(httpapi.OpenAPI(), want) {
+		t.Fatal("openapi.json is not what the table and the wire types generate; run " +
+			"go test ./internal/httpapi -run TestOpenAPIDocument -update")
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(want)
+	if err != nil {
+		t.Fatalf("the document does not parse: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the document is not valid: %v", err)
+	}
+	if doc.OpenAPIMajorMinor() != "3.1" {
+		t.Errorf("openapi = %q, want 3.1", doc.OpenAPI)
+	}
+}
+
+// TestOpenAPIRoutes checks that the document describes every route the
+// server registers, and nothing else.
+func TestOpenAPIRoutes(t *testing.T) {
+	t.Parallel()
+	var served []string
+	for _, p := range httpapi.New(httpapi.Deps{}).Patterns() {
+		served = append(served, p)
+	}
+	var described []string
+	for _, op := range operations() {
+		described = append(described, op.Pattern)
+	}
+	slices.Sort(served)
+	slices.Sort(described)
+	for _, p := range served {
+		if !slices.Contains(described, p) {
+			t.Errorf("route %q is not in the OpenAPI document: add it to openapi_routes_test.go", p)
+		}
+	}
+	for _, p := range described {
+		if !slices.Contains(served, p) {
+			t.Errorf("the OpenAPI document describes %q, which no route serves", p)
+		}
+	}
+	ids := map[string]bool{}
+	for _, op := range operations() {
+		if ids[op.ID] {
+			t.Errorf("operationId %q is used twice", op.ID)
+		}
+		ids[op.ID] = true
+	}
+}
