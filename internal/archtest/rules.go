@@ -27,7 +27,7 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("internal/enrich"), m("internal/fieldmatch"), m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("internal/openapitest"), m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -101,4 +101,10 @@ var rules = []rule{
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},
+
+	// The OpenAPI validator is for tests: the server never validates its
+	// own traffic, and ships without kin-openapi.
+	{From: m("..."), Never: []string{m("internal/openapitest"), "github.com/getkin/kin-openapi/..."},
+		Except: []string{m("internal/openapitest")},
+		Why:    "only tests validate traffic against the OpenAPI document; no package of the server or its SDK depends on the validator"},
 }
