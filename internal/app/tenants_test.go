@@ -222,9 +222,12 @@ func TestUnknownCustomer(t *testing.T) {
 	for range 3 {
 		s.doWith("GET", bs(limited.CustomerID, "Institutions"), "", hdr("x-api-key", limited.APIKey))
 	}
+	// A malformed body, the one request below that breaks the OpenAPI
+	// document on purpose.
+	const malformed = `{"Institution":`
 	for _, call := range []struct{ method, op, body string }{
 		{"POST", "Authorize", greatdayLogin},
-		{"POST", "Authorize", `{"Institution":`},
+		{"POST", "Authorize", malformed},
 		{"POST", "Authorize", `{"Tag":"` + strings.Repeat("x", 2<<20) + `"}`},
 		{"POST", "Authorize", `{"LoginId":"` + id + `","MostRecentCached":true}`},
 		{"POST", "GenerateAuthorizeToken", ""},
@@ -243,11 +246,15 @@ func TestUnknownCustomer(t *testing.T) {
 	} {
 		// A guess at credentials: the known customer's own, sent for the
 		// unknown id, and nothing.
+		send := s.doWith
+		if call.body == malformed {
+			send = s.doBad
+		}
 		for _, h := range []http.Header{nil, hdr("flinks-auth-key", known.Secret, "x-api-key", known.APIKey)} {
-			a := s.doWith(call.method, bs(unknown, call.op), call.body, h)
+			a := send(call.method, bs(unknown, call.op), call.body, h)
 			checkFlinksShape(t, a)
 			for _, c := range []tenants.Keys{known, limited} {
-				b := s.doWith(call.method, bs(c.CustomerID, call.op), call.body, hdr("flinks-auth-key", "wrong", "x-api-key", "wrong"))
+				b := send(call.method, bs(c.CustomerID, call.op), call.body, hdr("flinks-auth-key", "wrong", "x-api-key", "wrong"))
 				if a.status != 401 || a.status != b.status || string(a.body) != string(b.body) {
 					t.Errorf("%s %s: unknown customer %d %s; known customer, wrong key %d %s", call.method, call.op, a.status, a.body, b.status, b.body)
 				}
