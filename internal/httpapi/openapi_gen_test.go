@@ -39,11 +39,62 @@ type docGen struct {
 	named   map[reflect.Type]string // response-side component of a type
 	// requestNamed are the components of request bodies.
 	requestNamed map[string]reflect.Type
-	comments     map[string]string // doc comments of the wire types: "Type" and "Type.Field"
+	comments     map[string]string      // doc comments of the wire types: "Type" and "Type.Field"
+	examples     map[string]map[int]obj // real responses, by operationId and status
 }
 
 func newDocGen() *docGen {
-	return &docGen{schemas: obj{}, named: map[reflect.Type]string{}, comments: wireComments()}
+	return &docGen{schemas: obj{}, named: map[reflect.Type]string{}, comments: wireComments(), examples: realExamples()}
+}
+
+// The real responses the document shows as examples: those a scripted
+// session records (internal/app's TestOpenAPIExamples), and the golden 203
+// of every MFA flow.
+const (
+	examplesDir = "../app/testdata/openapi-examples"
+	goldenDir   = "../app/testdata/golden"
+)
+
+// realExamples reads the examples, by operationId and status.
+func realExamples() map[string]map[int]obj {
+	out := map[string]map[int]obj{}
+	add := func(op string, status int, name, file string) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			panic(err)
+		}
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			panic(fmt.Sprintf("openapi: example %s: %v", file, err))
+		}
+		if out[op] == nil {
+			out[op] = map[int]obj{}
+		}
+		if out[op][status] == nil {
+			out[op][status] = obj{}
+		}
+		out[op][status][name] = obj{"summary": strings.ReplaceAll(name, "_", " "), "value": v}
+	}
+	recorded, err := filepath.Glob(filepath.Join(examplesDir, "*.json"))
+	if err != nil {
+		panic(err)
+	}
+	for _, file := range recorded {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(file), ".json"), ".")
+		status, err := strconv.Atoi(parts[len(parts)-2])
+		if len(parts) != 3 || err != nil {
+			panic("openapi: an example is named <operationId>.<status>.<name>.json, not " + file)
+		}
+		add(parts[0], status, parts[2], file)
+	}
+	golden, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	if err != nil {
+		panic(err)
+	}
+	for _, file := range golden {
+		add("Authorize", http.StatusNonAuthoritativeInfo, strings.TrimSuffix(filepath.Base(file), ".json"), file)
+	}
+	return out
 }
 
 // Types with a JSON form of their own (a MarshalJSON or UnmarshalJSON
@@ -430,6 +481,17 @@ func (g *docGen) build(ops []operation) obj {
 		}
 		item[strings.ToLower(method)] = g.operation(op, path)
 	}
+	for id, byStatus := range g.examples {
+		for status := range byStatus {
+			if !slices.ContainsFunc(ops, func(op operation) bool {
+				_, ok := op.OK[status]
+				_, isErr := op.Errors[status]
+				return op.ID == id && (ok || isErr)
+			}) {
+				panic(fmt.Sprintf("openapi: an example of %s %d, which the document does not describe", id, status))
+			}
+		}
+	}
 	errSchema := g.response(reflect.TypeFor[flinks.Error]())
 	return obj{
 		"openapi":           "3.1.0",
@@ -498,8 +560,10 @@ func (g *docGen) operation(op operation, path string) obj {
 	if len(params) > 0 {
 		out["parameters"] = params
 	}
-	switch op.Security {
-	case secNone:
+	switch {
+	case op.Security == secNone:
+	case op.Required:
+		out["security"] = []any{obj{string(op.Security): []string{}}}
 	default:
 		// The public sandbox customer (and the control surface in sandbox
 		// mode without an admin key) takes no credential: the empty
@@ -526,7 +590,7 @@ func (g *docGen) operation(op operation, path string) obj {
 			}
 		}
 		media := obj{"schema": s}
-		if ex := op.Examples[status]; ex != nil {
+		if ex := g.examples[op.ID][status]; ex != nil {
 			media["examples"] = ex
 		}
 		responses[strconv.Itoa(status)] = obj{"description": http.StatusText(status), "content": obj{"application/json": media}}
@@ -547,7 +611,7 @@ func (g *docGen) operation(op operation, path string) obj {
 			"HttpStatusCode": obj{"const": status},
 			"FlinksCode":     obj{"enum": codes},
 		}}}}}
-		if ex := op.Examples[status]; ex != nil {
+		if ex := g.examples[op.ID][status]; ex != nil {
 			media["examples"] = ex
 		}
 		resp := obj{"description": http.StatusText(status) + ": " + strings.Join(text, ", "),

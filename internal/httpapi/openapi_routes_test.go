@@ -26,19 +26,20 @@ type operation struct {
 	Summary     string
 	Description string
 	Security    scheme
-	Body        any // a value of the request body's type; nil for none
-	Query       []query
-	OK          map[int]any // success statuses, each with a value of its body's type (or a schemaOnly)
-	Errors      errs        // error statuses, each with the FlinksCodes it carries
-	Refine      map[int]obj // constraints a success status adds to its body's schema
-	Examples    map[int]obj // named examples by status (filled in from real responses)
+	// Required: the credential is required of every customer, the public
+	// sandbox one too (the secret key is); otherwise that one needs none.
+	Required bool
+	Body     any // a value of the request body's type; nil for none
+	Query    []query
+	OK       map[int]any // success statuses, each with a value of its body's type (or a schemaOnly)
+	Errors   errs        // error statuses, each with the FlinksCodes it carries
+	Refine   map[int]obj // constraints a success status adds to its body's schema
 }
 
 // query is a query parameter.
 type query struct{ Name, Type, Text string }
 
-// scheme names the credential of an operation; every one is optional for
-// the public sandbox customer.
+// scheme names the credential of an operation.
 type scheme string
 
 const (
@@ -159,7 +160,7 @@ func operations() []operation {
 				http.StatusUnauthorized: {flinks.CodeAccessDenied, flinks.CodeInvalidLogin, flinks.CodeUnknownChallengeKey,
 					flinks.CodeSecurityResponsesIncomplete},
 			})},
-		{Pattern: "POST " + bs + "GenerateAuthorizeToken", ID: "GenerateAuthorizeToken", Tag: "Authorize", Security: secAuthKey,
+		{Pattern: "POST " + bs + "GenerateAuthorizeToken", ID: "GenerateAuthorizeToken", Tag: "Authorize", Security: secAuthKey, Required: true,
 			Summary: "A single-use authorize token for /Authorize, given the secret key",
 			OK:      map[int]any{200: flinks.AuthorizeTokenResponse{}},
 			Errors:  with(admitted, errs{http.StatusUnauthorized: {flinks.CodeUnauthorized, flinks.CodeAccessDenied}})},
@@ -186,7 +187,7 @@ func operations() []operation {
 			OK:      map[int]any{200: flinks.MessageResponse{}},
 			Errors: with(apiKey, errs{http.StatusBadRequest: {flinks.CodeCardInUse, flinks.CodeInvalidRequest},
 				http.StatusUnauthorized: {flinks.CodeInvalidLogin}})},
-		{Pattern: "GET " + bs + "GetNightlyRefreshStatus", ID: "GetNightlyRefreshStatus", Tag: "Logins", Security: secBearer,
+		{Pattern: "GET " + bs + "GetNightlyRefreshStatus", ID: "GetNightlyRefreshStatus", Tag: "Logins", Security: secBearer, Required: true,
 			Summary: "The saved logins with scheduled refresh that the nightly refresh skips, and why",
 			OK:      map[int]any{200: flinks.NightlyRefreshStatusResponse{}},
 			Errors:  with(admitted, errs{http.StatusUnauthorized: {flinks.CodeUnauthorized, flinks.CodeAccessDenied}})},
