@@ -230,6 +230,20 @@ func (s *server) doBad(method, path, body string, header http.Header) rawRespons
 	return s.send(openapitest.BadInput(context.Background()), method, path, body, header)
 }
 
+// missingSecret reports whether a request to the BankingServices operation
+// op with header h lacks the secret key the OpenAPI document requires of
+// every customer there: such a request is wrong on purpose (see doBad).
+func missingSecret(op string, h http.Header) bool {
+	switch op {
+	case "GenerateAuthorizeToken":
+		return strings.TrimSpace(h.Get("flinks-auth-key")) == ""
+	case "GetNightlyRefreshStatus":
+		a := h.Get("Authorization")
+		return len(a) < 8 || !strings.EqualFold(a[:7], "Bearer ")
+	}
+	return false
+}
+
 func (s *server) send(ctx context.Context, method, path, body string, header http.Header) rawResponse {
 	s.t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, s.url+path, strings.NewReader(body))

@@ -282,7 +282,11 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	// A token sent where the secret is expected, and the reverse.
 	for _, h := range []http.Header{hdr("flinks-auth-key", tokens[1]), hdr("Authorization", "Bearer "+keys.Secret)} {
-		r := s.doWith("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
+		send := s.doWith
+		if missingSecret("GenerateAuthorizeToken", h) {
+			send = s.doBad // wrong on purpose
+		}
+		r := send("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
 		rec.mu.Lock()
 		rec.bodies.Write(r.body)
 		rec.mu.Unlock()

@@ -144,24 +144,50 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if input != nil {
 		input.Request.Body = io.NopCloser(bytes.NewReader(reqBody))
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: res.StatusCode, Header: res.Header,
-			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-		out.SetBodyBytes(resBody)
-		if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
-			t.r.Helper()
-			t.r.Errorf("openapi: response %d to %s does not follow the document: %v\nbody: %s", res.StatusCode, what, err, abbreviate(resBody))
-		}
-	} else if err := t.doc.validateUnrouted(res, resBody); err != nil {
-		t.r.Helper()
-		t.r.Errorf("openapi: response %d to %s (a path the document does not describe): %v\nbody: %s", res.StatusCode, what, err, abbreviate(resBody))
 	}
+	t.doc.checkResponse(t.r, req.Context(), what, input, res.StatusCode, res.Header, resBody)
 	return res, nil
+}
+
+// CheckResponse reports to r a response that the document does not
+// describe, given the request it answers (whose body is not read, nor
+// validated): for tests that drive a handler in-process with requests that
+// are wrong on purpose, such as fuzz targets.
+func (d *Document) CheckResponse(r Reporter, req *http.Request, status int, header http.Header, body []byte) {
+	vreq := req.Clone(req.Context())
+	vreq.URL.Path, vreq.URL.RawPath = httpapi.CanonicalPath(req.URL.Path), ""
+	vreq.Body = http.NoBody
+	var input *openapi3filter.RequestValidationInput
+	if route, params, err := d.router.FindRoute(vreq); err == nil {
+		input = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route}
+	}
+	r.Helper()
+	d.checkResponse(r, req.Context(), req.Method+" "+req.URL.Path, input, status, header, body)
+}
+
+// checkResponse validates a response to the operation of input, or to no
+// operation when input is nil.
+func (d *Document) checkResponse(r Reporter, ctx context.Context, what string, input *openapi3filter.RequestValidationInput,
+	status int, header http.Header, body []byte) {
+	r.Helper()
+	if input == nil {
+		if err := d.validateUnrouted(header, body); err != nil {
+			r.Errorf("openapi: response %d to %s (a path the document does not describe): %v\nbody: %s", status, what, err, abbreviate(body))
+		}
+		return
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: status, Header: header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
+	out.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		r.Errorf("openapi: response %d to %s does not follow the document: %v\nbody: %s", status, what, err, abbreviate(body))
+	}
 }
 
 // validateUnrouted checks the answer to a request no operation matches
 // against components.responses.Unrouted.
-func (d *Document) validateUnrouted(res *http.Response, body []byte) error {
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+func (d *Document) validateUnrouted(header http.Header, body []byte) error {
+	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return fmt.Errorf("Content-Type %q, want application/json", ct)
 	}
 	var v any
