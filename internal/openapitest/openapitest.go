@@ -63,6 +63,9 @@ func Parse(data []byte) (*Document, error) {
 		return nil, fmt.Errorf("openapitest: %w", err)
 	}
 	d := &Document{doc: doc, router: router}
+	if doc.Components == nil {
+		return nil, errors.New("openapitest: the document has no components")
+	}
 	if r := doc.Components.Responses["Unrouted"]; r != nil && r.Value != nil {
 		if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
 			d.unrouted = mt.Schema.Value
@@ -145,7 +148,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if input != nil {
 		input.Request.Body = io.NopCloser(bytes.NewReader(reqBody))
 	}
-	t.doc.checkResponse(t.r, req.Context(), what, input, res.StatusCode, res.Header, resBody)
+	t.doc.checkResponse(req.Context(), t.r, what, input, res.StatusCode, res.Header, resBody)
 	return res, nil
 }
 
@@ -162,12 +165,12 @@ func (d *Document) CheckResponse(r Reporter, req *http.Request, status int, head
 		input = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route}
 	}
 	r.Helper()
-	d.checkResponse(r, req.Context(), req.Method+" "+req.URL.Path, input, status, header, body)
+	d.checkResponse(req.Context(), r, req.Method+" "+req.URL.Path, input, status, header, body)
 }
 
 // checkResponse validates a response to the operation of input, or to no
 // operation when input is nil.
-func (d *Document) checkResponse(r Reporter, ctx context.Context, what string, input *openapi3filter.RequestValidationInput,
+func (d *Document) checkResponse(ctx context.Context, r Reporter, what string, input *openapi3filter.RequestValidationInput,
 	status int, header http.Header, body []byte) {
 	r.Helper()
 	if input == nil {
@@ -188,7 +191,7 @@ func (d *Document) checkResponse(r Reporter, ctx context.Context, what string, i
 // against components.responses.Unrouted.
 func (d *Document) validateUnrouted(header http.Header, body []byte) error {
 	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return fmt.Errorf("Content-Type %q, want application/json", ct)
+		return fmt.Errorf("content type %q, want application/json", ct)
 	}
 	var v any
 	if err := decodeJSON(body, &v); err != nil {
