@@ -121,7 +121,8 @@ func dataOps(op, summary string, ok any) []operation {
 	return []operation{
 		{Pattern: "POST " + bs + op, ID: op, Tag: "Data", Summary: summary, Security: secAPIKey,
 			Body: flinks.DataRequest{}, OK: map[int]any{200: ok}, Errors: direct,
-			Description: "202 while the session's data is being fetched: poll " + op + "Async/{requestId}."},
+			Description: "202 while the session's data is being fetched: poll " + op + "Async/{requestId}. " +
+				"A fetch that failed answers the FlinksCode it failed with."},
 		{Pattern: "GET " + bs + op + "Async/{requestId}", ID: op + "Async", Tag: "Data",
 			Summary: summary + ", continuing a call answered 202", Security: secAPIKey,
 			OK: map[int]any{200: ok}, Errors: async},
@@ -212,7 +213,7 @@ func operations() []operation {
 			}{}},
 			Errors: server},
 		{Pattern: "GET /openapi.json", ID: "OpenAPI", Tag: "Server", Summary: "This document",
-			OK: map[int]any{200: schemaOnly{"type": "object"}}, Errors: server},
+			OK: map[int]any{200: schemaOnly{"type": "object"}}, Errors: errs{http.StatusInternalServerError: {flinks.CodeAggregationError}}},
 
 		{Pattern: "GET /sandbox/v1/webhooks/deliveries", ID: "ListWebhookDeliveries", Tag: "Sandbox control", Security: secAdmin,
 			Summary: "The webhook delivery log, newest first",
