@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -53,6 +54,7 @@ type Deps struct {
 
 // Server is the HTTP surface of bankfeed.
 type Server struct {
+	patterns     []string // of every route, for Patterns
 	auth         *authorize.Service
 	accounts     *accounts.Service
 	logins       *logins.Service
@@ -66,7 +68,6 @@ type Server struct {
 	log          *slog.Logger
 	maxBody      int64
 	mux          *http.ServeMux
-	patterns     []string
 }
 
 // New returns the HTTP handler of bankfeed.
@@ -207,27 +208,30 @@ func init() {
 // canonicalizePath rewrites the case of the fixed segments of a
 // BankingServices path.
 func canonicalizePath(r *http.Request) {
-	if c := CanonicalPath(r.URL.Path); c != r.URL.Path {
-		r.URL.Path, r.URL.RawPath = c, ""
-	}
-}
-
-// CanonicalPath returns p with the fixed segments of a BankingServices path
-// in the case bankfeed's routes (and its OpenAPI document) spell them; any
-// other path as it is.
-func CanonicalPath(p string) string {
+	p := r.URL.Path
 	if len(p) < 4 || !strings.EqualFold(p[:4], "/v3/") {
-		return p
+		return
 	}
 	parts := strings.SplitN(p, "/", 6) // "", v3, customerId, BankingServices, op, rest
 	if len(parts) < 5 || !strings.EqualFold(parts[3], "BankingServices") {
-		return p
+		return
 	}
 	parts[1], parts[3] = "v3", "BankingServices"
 	if op, ok := canonicalOps[strings.ToLower(parts[4])]; ok {
 		parts[4] = op
 	}
-	return strings.Join(parts, "/")
+	if c := strings.Join(parts, "/"); c != p {
+		r.URL.Path, r.URL.RawPath = c, ""
+	}
+}
+
+// CanonicalPath returns path as the server routes it, the fixed segments
+// of a BankingServices path in the case of its routes (and of its OpenAPI
+// document): what a validator of the traffic must route too.
+func CanonicalPath(path string) string {
+	r := &http.Request{URL: &url.URL{Path: path}}
+	canonicalizePath(r)
+	return r.URL.Path
 }
 
 // requestInfo collects what the request log line reports.
