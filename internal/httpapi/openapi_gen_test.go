@@ -7,6 +7,7 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -81,8 +82,11 @@ func realExamples() map[string]map[int]obj {
 	}
 	for _, file := range recorded {
 		parts := strings.Split(strings.TrimSuffix(filepath.Base(file), ".json"), ".")
-		status, err := strconv.Atoi(parts[len(parts)-2])
-		if len(parts) != 3 || err != nil {
+		if len(parts) != 3 {
+			panic("openapi: an example is named <operationId>.<status>.<name>.json, not " + file)
+		}
+		status, err := strconv.Atoi(parts[1])
+		if err != nil {
 			panic("openapi: an example is named <operationId>.<status>.<name>.json, not " + file)
 		}
 		add(parts[0], status, parts[2], file)
@@ -108,15 +112,18 @@ var (
 	timeType      = reflect.TypeFor[time.Time]()
 )
 
-// allCodes is every FlinksCode, in the order of the status table.
+// ownForm panics for a type with a JSON form of its own that the generator
+// does not know: its schema cannot be derived from its Go type.
+func ownForm(t reflect.Type) {
+	p := reflect.PointerTo(t)
+	if p.Implements(reflect.TypeFor[json.Marshaler]()) || p.Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		panic("openapi: " + t.String() + " has a JSON form of its own: give it a schema in response and request")
+	}
+}
+
+// allCodes is every FlinksCode, sorted.
 func allCodes() []flinks.Code {
-	return slices.Sorted(func(yield func(flinks.Code) bool) {
-		for c := range httpapi.StatusTable() {
-			if !yield(c) {
-				return
-			}
-		}
-	})
+	return slices.Sorted(maps.Keys(httpapi.StatusTable()))
 }
 
 // challengeTypes are the values of flinks.ChallengeType.
@@ -137,6 +144,9 @@ func (g *docGen) response(t reflect.Type) obj {
 		return obj{"type": "string", "enum": allCodes()}
 	case t == challengeType:
 		return obj{"type": "string", "enum": challengeTypes}
+	}
+	if t.Kind() != reflect.Pointer {
+		ownForm(t)
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -189,6 +199,9 @@ func (g *docGen) request(t reflect.Type) obj {
 			"additionalProperties": obj{"type": []string{"string", "array", "null"}, "items": answer}}
 	case t == moneyType:
 		return obj{"type": []string{"number", "string", "null"}}
+	}
+	if t.Kind() != reflect.Pointer {
+		ownForm(t)
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -379,8 +392,8 @@ func nullable(s obj) obj {
 	return obj{"oneOf": []any{s, obj{"type": "null"}}}
 }
 
-// describe attaches a description to s; beside a $ref, through allOf's
-// neighbour is not needed in 3.1, which allows siblings of $ref.
+// describe attaches a description to s, a $ref too: 3.1 allows keywords
+// beside a $ref.
 func describe(s obj, text string) obj {
 	out := clone(s)
 	out["description"] = text
