@@ -34,5 +34,6 @@ func FuzzDataBody(f *testing.F) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
 		checkFlinksBody(t, rec, body)
+		checkDocument(t, http.MethodPost, path, rec)
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/app"
+	"github.com/bankfeed/bankfeed/internal/openapitest"
 	"github.com/bankfeed/bankfeed/internal/statement"
 
 	_ "modernc.org/sqlite" // to look into the database file directly
@@ -203,10 +204,17 @@ func TestAccountsDetailOptions(t *testing.T) {
 	})
 
 	t.Run("invalid options", func(t *testing.T) {
+		// Values the OpenAPI document already rules out: sent on purpose,
+		// only the answers are validated against it.
 		for _, body := range []string{
 			`{"RequestId":"` + rid + `","DaysOfTransactions":"Days30"}`,
 			`{"RequestId":"` + rid + `","DateFrom":"01/02/2026"}`,
 			`{"RequestId":"` + rid + `","WithTransactions":"maybe"}`,
+		} {
+			r := s.postBad("GetAccountsDetail", body)
+			wantRawError(t, r, http.StatusBadRequest, flinks.CodeInvalidRequest)
+		}
+		for _, body := range []string{
 			`{"RequestId":"` + rid + `","RefreshDelta":[{"AccountId":""}]}`,
 			`{"WithBalance":true}`,
 		} {
@@ -481,7 +489,8 @@ func TestStatements(t *testing.T) {
 			}
 		}
 	}
-	_, err := s.client.Statements(ctx, flinks.DataRequest{RequestId: auth.RequestId, NumberOfStatements: "Months6"})
+	// A value the OpenAPI document rules out, sent on purpose.
+	_, err := s.client.Statements(openapitest.BadInput(ctx), flinks.DataRequest{RequestId: auth.RequestId, NumberOfStatements: "Months6"})
 	if e := apiErr(t, err); e.Body.FlinksCode != flinks.CodeInvalidRequest {
 		t.Errorf("Months6: %+v", e.Body)
 	}

@@ -2,8 +2,11 @@ package app
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/bankfeed/bankfeed/internal/openapitest"
 )
 
 // FuzzAuthorizeBody sends arbitrary bodies to /Authorize through the real
@@ -23,7 +26,9 @@ func FuzzAuthorizeBody(f *testing.F) {
 	}
 	h := newStack(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		checkFlinksBody(t, post(h, string(body)), string(body))
+		rec := post(h, string(body))
+		checkFlinksBody(t, rec, string(body))
+		checkDocument(t, http.MethodPost, authorizePath, rec)
 	})
 }
 
@@ -49,4 +54,16 @@ func checkFlinksBody(t *testing.T, rec *httptest.ResponseRecorder, body string) 
 	if rec.Code >= 400 && (resp.FlinksCode == "" || resp.Message == "") {
 		t.Fatalf("error without FlinksCode or Message: %s", rec.Body)
 	}
+}
+
+// checkDocument validates the response rec holds, to method and path,
+// against the OpenAPI document; the request is the fuzzer's, wrong on
+// purpose, and is not.
+func checkDocument(t *testing.T, method, path string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	doc, err := openapitest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.CheckResponse(t, httptest.NewRequest(method, path, nil), rec.Code, rec.Header(), rec.Body.Bytes())
 }

@@ -23,5 +23,6 @@ func FuzzFieldMatchBody(f *testing.F) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v3/"+customer+"/BankingServices/FieldMatch", strings.NewReader(string(raw))))
 		checkFlinksBody(t, rec, string(raw))
+		checkDocument(t, http.MethodPost, "/v3/"+customer+"/BankingServices/FieldMatch", rec)
 	})
 }

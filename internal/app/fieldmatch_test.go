@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/openapitest"
 )
 
 // TestFieldMatchEndToEnd matches the sandbox holder's own data, written
@@ -73,7 +74,12 @@ func TestFieldMatchEndToEnd(t *testing.T) {
 		{"no data yet", flinks.FieldMatchRequest{LoginId: pending.Login.Id, Name: "x"}, http.StatusBadRequest, flinks.CodeSessionNonexistent},
 	}
 	for _, c := range cases {
-		_, err := s.client.FieldMatch(ctx, c.req)
+		cctx := ctx
+		if c.name == "threshold out of range" {
+			// Out of the OpenAPI document's range, on purpose.
+			cctx = openapitest.BadInput(ctx)
+		}
+		_, err := s.client.FieldMatch(cctx, c.req)
 		e := apiErr(t, err)
 		if e.StatusCode != c.status || e.Body.FlinksCode != c.code {
 			t.Errorf("%s: %d %s, want %d %s", c.name, e.StatusCode, e.Body.FlinksCode, c.status, c.code)

@@ -165,11 +165,12 @@ func startFlowServer(t *testing.T) *server {
 	return s
 }
 
-// shapeCheckingTransport runs checkFlinksShape on every response.
+// shapeCheckingTransport runs checkFlinksShape on every response, after
+// validating it against the OpenAPI document.
 type shapeCheckingTransport struct{ t *testing.T }
 
 func (tr shapeCheckingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	res, err := http.DefaultTransport.RoundTrip(req)
+	res, err := validatingTransport(tr.t, nil).RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -937,7 +938,10 @@ func TestScotiaResetQuestions(t *testing.T) {
 	t.Run("seed's Step 2 body, then corrected", func(t *testing.T) {
 		first := start(t)
 		seedBody := withRequestID(t, seedScotiaStep2Body, first.RequestId)
-		r := postAuthorize(t, s, seedBody)
+		// The seed's body is not JSON, on purpose: only the answer is
+		// validated against the OpenAPI document.
+		r := s.postBad("Authorize", seedBody)
+		checkFlinksShape(t, r)
 		wantRawError(t, r, 400, flinks.CodeInvalidRequest)
 		corrected := strings.Replace(seedBody, "]\n\"What purchases", "],\n\"What purchases", 1)
 		if corrected == seedBody {

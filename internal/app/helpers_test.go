@@ -14,6 +14,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/client"
 	"github.com/bankfeed/bankfeed/internal/app"
+	"github.com/bankfeed/bankfeed/internal/openapitest"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -47,9 +48,30 @@ type server struct {
 	dataDir string
 	clock   *clock
 	client  *client.Client
-	stop    func()
+	// http sends every request of the test's clients: it validates each
+	// request and response against the OpenAPI document.
+	http *http.Client
+	stop func()
 	// cancel tells the server to stop, as a signal does, without waiting.
 	cancel func()
+}
+
+// validatingTransport sends requests through next (the default transport
+// when nil), validating each request and response against bankfeed's
+// OpenAPI document and failing t on a mismatch.
+func validatingTransport(t *testing.T, next http.RoundTripper) http.RoundTripper {
+	t.Helper()
+	doc, err := openapitest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Transport(t, next)
+}
+
+// validatingClient is an http.Client over validatingTransport.
+func validatingClient(t *testing.T) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: validatingTransport(t, nil)}
 }
 
 // startServer runs `bankfeed serve` on a random port with dataDir (a new
@@ -98,7 +120,7 @@ func startServerLogged(t *testing.T, dataDir string, clk *clock, logs io.Writer,
 		cancel()
 		t.Fatal("server did not start within 30s")
 	}
-	s := &server{t: t, url: "http://" + addr, dataDir: dataDir, clock: clk, cancel: cancel}
+	s := &server{t: t, url: "http://" + addr, dataDir: dataDir, clock: clk, cancel: cancel, http: validatingClient(t)}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -109,7 +131,7 @@ func startServerLogged(t *testing.T, dataDir string, clk *clock, logs io.Writer,
 		})
 	}
 	t.Cleanup(s.stop)
-	c, err := client.New(s.url, sandboxCustomer)
+	c, err := client.New(s.url, sandboxCustomer, client.WithHTTPClient(s.http))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +151,8 @@ func (s *server) clientFor(customerID string) *client.Client {
 // clientWith returns an SDK client using the customer's keys.
 func (s *server) clientWith(keys tenants.Keys) *client.Client {
 	s.t.Helper()
-	c, err := client.New(s.url, keys.CustomerID, client.WithSecretKey(keys.Secret), client.WithAPIKey(keys.APIKey))
+	c, err := client.New(s.url, keys.CustomerID, client.WithSecretKey(keys.Secret), client.WithAPIKey(keys.APIKey),
+		client.WithHTTPClient(s.http))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -190,7 +213,42 @@ func (s *server) do(method, path, body string) rawResponse {
 // doWith is do with more request headers.
 func (s *server) doWith(method, path, body string, header http.Header) rawResponse {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	return s.send(context.Background(), method, path, body, header)
+}
+
+// postBad is post for a request that does not follow the OpenAPI document
+// on purpose (malformed JSON, a field of the wrong type): only its response
+// is validated.
+func (s *server) postBad(op, body string) rawResponse {
+	s.t.Helper()
+	return s.doBad(http.MethodPost, "/v3/"+sandboxCustomer+"/BankingServices/"+op, body, nil)
+}
+
+// doBad is doWith for a request that does not follow the OpenAPI document
+// on purpose, or goes to a path it does not describe: only its response is
+// validated.
+func (s *server) doBad(method, path, body string, header http.Header) rawResponse {
+	s.t.Helper()
+	return s.send(openapitest.BadInput(context.Background()), method, path, body, header)
+}
+
+// missingSecret reports whether a request to the BankingServices operation
+// op with header h lacks the secret key the OpenAPI document requires of
+// every customer there: such a request is wrong on purpose (see doBad).
+func missingSecret(op string, h http.Header) bool {
+	switch op {
+	case "GenerateAuthorizeToken":
+		return strings.TrimSpace(h.Get("flinks-auth-key")) == ""
+	case "GetNightlyRefreshStatus":
+		a := h.Get("Authorization")
+		return len(a) < 8 || !strings.EqualFold(a[:7], "Bearer ")
+	}
+	return false
+}
+
+func (s *server) send(ctx context.Context, method, path, body string, header http.Header) rawResponse {
+	s.t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, s.url+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -198,7 +256,7 @@ func (s *server) doWith(method, path, body string, header http.Header) rawRespon
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := s.http.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

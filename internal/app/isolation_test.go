@@ -174,12 +174,13 @@ func (b *syncBuffer) Bytes() []byte {
 
 // recorder is an HTTP transport that keeps every response body.
 type recorder struct {
+	next   http.RoundTripper
 	mu     sync.Mutex
 	bodies bytes.Buffer
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	res, err := http.DefaultTransport.RoundTrip(req)
+	res, err := r.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +214,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	logs := &syncBuffer{}
 	s := startServerLogged(t, dir, nil, logs, nil, "--scenarios", scenarios, "--log-level", "debug")
 	keys := s.addCustomer()
-	rec := &recorder{}
+	rec := &recorder{next: validatingTransport(t, nil)}
 	c, err := client.New(s.url, keys.CustomerID, client.WithSecretKey(keys.Secret), client.WithAPIKey(keys.APIKey),
 		client.WithHTTPClient(&http.Client{Transport: rec}))
 	if err != nil {
@@ -275,14 +276,20 @@ func TestNoSecretLeaks(t *testing.T) {
 		`{"RequestId":"` + first.RequestId + `","SecurityResponses":{"Name of your first pet?":"` + answer + `"`,
 		`{"Password":"` + password + `"}{"Password":"` + password + `"}`,
 	} {
-		r := s.doWith("POST", bs(keys.CustomerID, "Authorize"), body, hdr("flinks-auth-key", tokens[0]))
+		// Each body is wrong on purpose: only the answer is validated
+		// against the OpenAPI document.
+		r := s.doBad("POST", bs(keys.CustomerID, "Authorize"), body, hdr("flinks-auth-key", tokens[0]))
 		rec.mu.Lock()
 		rec.bodies.Write(r.body)
 		rec.mu.Unlock()
 	}
 	// A token sent where the secret is expected, and the reverse.
 	for _, h := range []http.Header{hdr("flinks-auth-key", tokens[1]), hdr("Authorization", "Bearer "+keys.Secret)} {
-		r := s.doWith("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
+		send := s.doWith
+		if missingSecret("GenerateAuthorizeToken", h) {
+			send = s.doBad // wrong on purpose
+		}
+		r := send("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
 		rec.mu.Lock()
 		rec.bodies.Write(r.body)
 		rec.mu.Unlock()

@@ -229,7 +229,7 @@ func TestInstitutions(t *testing.T) {
 	if past, err := s.client.Institutions(ctx, 10, 5); err != nil || len(past.Data) != 0 {
 		t.Fatalf("past the end: %+v, %v", past, err)
 	}
-	r := s.do("GET", "/v3/"+sandboxCustomer+"/BankingServices/Institutions?take=-1", "")
+	r := s.doBad("GET", "/v3/"+sandboxCustomer+"/BankingServices/Institutions?take=-1", "", nil)
 	checkFlinksShape(t, r)
 	if r.status != 400 {
 		t.Errorf("negative take: %d %s", r.status, r.body)

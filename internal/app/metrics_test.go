@@ -150,7 +150,7 @@ func TestMetrics(t *testing.T) {
 		Password: "Everyday"}); err != nil || open.HttpStatusCode != 203 {
 		t.Fatalf("second Authorize: %+v, %v; want a 203", open, err)
 	}
-	if r := s.do("GET", "/no/such/path", ""); r.status != 404 {
+	if r := s.doBad("GET", "/no/such/path", "", nil); r.status != 404 {
 		t.Fatalf("unknown path: %d", r.status)
 	}
 
@@ -251,7 +251,7 @@ func TestMetrics(t *testing.T) {
 
 	// Only /metrics is served on the metrics address, and the API's
 	// listener serves no metrics.
-	if r := s.do("GET", "/metrics", ""); r.status != 404 {
+	if r := s.doBad("GET", "/metrics", "", nil); r.status != 404 {
 		t.Errorf("GET /metrics on the API: %d, want 404", r.status)
 	}
 }
@@ -261,7 +261,7 @@ func TestMetrics(t *testing.T) {
 func TestMetricsOff(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "", nil)
-	if r := s.do("GET", "/metrics", ""); r.status != 404 {
+	if r := s.doBad("GET", "/metrics", "", nil); r.status != 404 {
 		t.Errorf("GET /metrics on the API: %d, want 404", r.status)
 	}
 }

@@ -143,7 +143,7 @@ func (a *alternating) RoundTrip(req *http.Request) (*http.Response, error) {
 	if strings.HasSuffix(r.URL.Path, "/SetScheduledRefresh") {
 		// Its 200 is a bare JSON string, as on Flinks: not the shape the
 		// checking transport expects.
-		return http.DefaultTransport.RoundTrip(r)
+		return validatingTransport(a.t, nil).RoundTrip(r)
 	}
 	return shapeCheckingTransport{a.t}.RoundTrip(r)
 }
@@ -272,7 +272,7 @@ func TestTwoProcessesActAsOne(t *testing.T) {
 	answers := solveRound(t, s, first.SecurityChallenges)
 	direct := [2]*client.Client{}
 	for i, p := range []*process{a, b} {
-		c, err := client.New(p.url, sandboxCustomer)
+		c, err := client.New(p.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -390,7 +390,7 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 			}
 			ctx := context.Background()
 			a := startProcess(t, args...)
-			ca, err := client.New(a.url, sandboxCustomer)
+			ca, err := client.New(a.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -415,7 +415,7 @@ func TestFetchSurvivesSIGKILL(t *testing.T) {
 			}
 
 			b := startProcess(t, args...)
-			cb, err := client.New(b.url, sandboxCustomer)
+			cb, err := client.New(b.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -530,7 +530,7 @@ func TestRefreshSurvivesSIGKILL(t *testing.T) {
 			}
 			ctx := context.Background()
 			a := startProcess(t, append(args, "--refresh-at", "off")...)
-			ca, err := client.New(a.url, sandboxCustomer)
+			ca, err := client.New(a.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -584,7 +584,7 @@ func TestRefreshSurvivesSIGKILL(t *testing.T) {
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
-			cb, err := client.New(b.url, sandboxCustomer)
+			cb, err := client.New(b.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}

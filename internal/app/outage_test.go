@@ -162,7 +162,7 @@ func TestDatabaseOutage(t *testing.T) {
 		wg        sync.WaitGroup
 		loginSeq  atomic.Int64
 		clientFor = func() *client.Client {
-			c, err := client.New(s.url, sandboxCustomer)
+			c, err := client.New(s.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -123,7 +123,7 @@ func TestCreateLoginForCustomer(t *testing.T) {
 		`{"institution": "Nowhere", "username": "Greatday", "password": "Everyday"}`:   {0, "", ""},
 		`{"answers": ["x"]}`: {400, "INVALID_REQUEST", "Field answers must be an object"},
 	} {
-		r := s.do(http.MethodPost, "/sandbox/v1/logins", body)
+		r := s.doBad(http.MethodPost, "/sandbox/v1/logins", body, nil)
 		checkFlinksShape(t, r)
 		if want.status == 0 {
 			// An unknown institution: whatever Authorize answers it, a

@@ -109,7 +109,7 @@ func TestScheduledRefresh(t *testing.T) {
 				t.Errorf("cached reopen of a login the refresh could not pass: %+v", e.Body)
 			}
 
-			sc, err := client.New(s.url, sandboxCustomer)
+			sc, err := client.New(s.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}

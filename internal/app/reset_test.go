@@ -112,7 +112,7 @@ func TestResetRefusals(t *testing.T) {
 		`{"customer_id": 7}`:   {400, "Field customer_id must be a string"},
 		`{"customer_id": "x"`:  {400, "not valid JSON"},
 	} {
-		r := s.do(http.MethodPost, "/sandbox/v1/reset", body)
+		r := s.doBad(http.MethodPost, "/sandbox/v1/reset", body, nil)
 		checkFlinksShape(t, r)
 		if r.status != want.status || str(r.json, "FlinksCode") != "INVALID_REQUEST" || !strings.Contains(str(r.json, "Message"), want.msg) {
 			t.Errorf("reset %s: %d %s, want %d saying %q", body, r.status, r.body, want.status, want.msg)

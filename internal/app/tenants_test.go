@@ -73,7 +73,11 @@ func TestAuthorizeTokens(t *testing.T) {
 		"secret as bearer":     hdr("Authorization", "Bearer "+keys.Secret),
 		"secret with a suffix": hdr("flinks-auth-key", keys.Secret+"0"),
 	} {
-		r := s.doWith("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
+		send := s.doWith
+		if missingSecret("GenerateAuthorizeToken", h) {
+			send = s.doBad // wrong on purpose
+		}
+		r := send("POST", bs(keys.CustomerID, "GenerateAuthorizeToken"), "", h)
 		checkFlinksShape(t, r)
 		if r.status != 401 || str(r.json, "FlinksCode") != "UNAUTHORIZED" {
 			t.Errorf("GenerateAuthorizeToken with %s: %d %s", name, r.status, r.body)
@@ -222,9 +226,12 @@ func TestUnknownCustomer(t *testing.T) {
 	for range 3 {
 		s.doWith("GET", bs(limited.CustomerID, "Institutions"), "", hdr("x-api-key", limited.APIKey))
 	}
+	// A malformed body, the one request below that breaks the OpenAPI
+	// document on purpose.
+	const malformed = `{"Institution":`
 	for _, call := range []struct{ method, op, body string }{
 		{"POST", "Authorize", greatdayLogin},
-		{"POST", "Authorize", `{"Institution":`},
+		{"POST", "Authorize", malformed},
 		{"POST", "Authorize", `{"Tag":"` + strings.Repeat("x", 2<<20) + `"}`},
 		{"POST", "Authorize", `{"LoginId":"` + id + `","MostRecentCached":true}`},
 		{"POST", "GenerateAuthorizeToken", ""},
@@ -243,11 +250,20 @@ func TestUnknownCustomer(t *testing.T) {
 	} {
 		// A guess at credentials: the known customer's own, sent for the
 		// unknown id, and nothing.
+		// The malformed body, and a request without the secret key where
+		// the document requires it, are wrong on purpose.
+		send := func(h http.Header) func(method, path, body string, header http.Header) rawResponse {
+			if call.body == malformed || missingSecret(call.op, h) {
+				return s.doBad
+			}
+			return s.doWith
+		}
 		for _, h := range []http.Header{nil, hdr("flinks-auth-key", known.Secret, "x-api-key", known.APIKey)} {
-			a := s.doWith(call.method, bs(unknown, call.op), call.body, h)
+			a := send(h)(call.method, bs(unknown, call.op), call.body, h)
 			checkFlinksShape(t, a)
+			wrong := hdr("flinks-auth-key", "wrong", "x-api-key", "wrong")
 			for _, c := range []tenants.Keys{known, limited} {
-				b := s.doWith(call.method, bs(c.CustomerID, call.op), call.body, hdr("flinks-auth-key", "wrong", "x-api-key", "wrong"))
+				b := send(wrong)(call.method, bs(c.CustomerID, call.op), call.body, wrong)
 				if a.status != 401 || a.status != b.status || string(a.body) != string(b.body) {
 					t.Errorf("%s %s: unknown customer %d %s; known customer, wrong key %d %s", call.method, call.op, a.status, a.body, b.status, b.body)
 				}

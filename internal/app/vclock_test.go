@@ -84,7 +84,7 @@ func TestClockReadAndMove(t *testing.T) {
 		`{"set": "2030-01-01"}`:                            `"set" must be an RFC 3339 time`,
 		`[1]`:                                              `must be a JSON object`,
 	} {
-		r := s.do(http.MethodPost, "/sandbox/v1/clock", body)
+		r := s.doBad(http.MethodPost, "/sandbox/v1/clock", body, nil)
 		checkFlinksShape(t, r)
 		if r.status != http.StatusBadRequest || str(r.json, "FlinksCode") != "INVALID_REQUEST" || !strings.Contains(str(r.json, "Message"), want) {
 			t.Errorf("POST clock %s: %d %s, want 400 saying %s", body, r.status, r.body, want)

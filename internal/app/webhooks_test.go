@@ -209,7 +209,7 @@ func TestWebhookDeliveries(t *testing.T) {
 
 			// The log, through the SDK and the command, shows each
 			// delivery with its one acknowledged attempt.
-			sb, err := client.NewSandbox(s.url)
+			sb, err := client.NewSandbox(s.url, client.WithSandboxHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -356,7 +356,7 @@ func TestWebhookRetries(t *testing.T) {
 	if got, want := strings.Join(order, " "), "KYC#1=503 KYC#2=503 GetAccountsDetail#1=503 GetAccountsDetail#2=200"; got != want {
 		t.Fatalf("requests = %s, want %s", got, want)
 	}
-	sb, _ := client.NewSandbox(s.url)
+	sb, _ := client.NewSandbox(s.url, client.WithSandboxHTTPClient(validatingClient(t)))
 	// The receiver answers before the server records the answer.
 	var log []client.WebhookDelivery
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -449,7 +449,7 @@ func TestWebhookControlSurface(t *testing.T) {
 	if r := s.do(http.MethodGet, "/sandbox/v1/webhooks/deliveries", ""); r.status != 401 || str(r.json, "FlinksCode") != "UNAUTHORIZED" {
 		t.Errorf("without the admin key: %d %v", r.status, r.json)
 	}
-	sb, _ := client.NewSandbox(s.url, client.WithAdminKey("the-admin-key"))
+	sb, _ := client.NewSandbox(s.url, client.WithAdminKey("the-admin-key"), client.WithSandboxHTTPClient(validatingClient(t)))
 	if _, err := sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{}); err != nil {
 		t.Errorf("with the admin key: %v", err)
 	}
@@ -479,7 +479,7 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 			}
 			ctx := context.Background()
 			a := startProcess(t, args...)
-			ca, err := client.New(a.url, sandboxCustomer)
+			ca, err := client.New(a.url, sandboxCustomer, client.WithHTTPClient(validatingClient(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -576,7 +576,7 @@ func TestWebhookRemovedFailsPending(t *testing.T) {
 	rcv.waitRequest(30 * time.Second)
 	deadline := time.Now().Add(30 * time.Second)
 	s.admin("customers", "webhook", sandboxCustomer, "--off")
-	sb, _ := client.NewSandbox(s.url)
+	sb, _ := client.NewSandbox(s.url, client.WithSandboxHTTPClient(validatingClient(t)))
 	for {
 		log, err := sb.WebhookDeliveries(context.Background(), client.DeliveryFilter{LoginID: resp.Login.Id})
 		if err != nil {

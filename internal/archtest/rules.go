@@ -29,6 +29,7 @@ var mustExist = []string{
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
 	m("internal/enrich"), m("internal/fieldmatch"), m("internal/connect"), m("internal/metrics"), m("internal/certs"),
 	m("cmd/bankfeed"), m("internal/vclock"), m("internal/reset"), m("internal/provision"), m("bankfeedtest"),
+	m("internal/openapitest"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -122,4 +123,10 @@ var rules = []rule{
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},
+
+	// The OpenAPI validator is for tests: the server never validates its
+	// own traffic, and ships without kin-openapi.
+	{From: m("..."), Never: []string{m("internal/openapitest"), "github.com/getkin/kin-openapi/..."},
+		Except: []string{m("internal/openapitest")},
+		Why:    "only tests validate traffic against the OpenAPI document; no package of the server or its SDK depends on the validator"},
 }

@@ -26,7 +26,7 @@ var operations = []string{"Authorize", "AuthorizeAsync", "GenerateAuthorizeToken
 // POST, as some clients send it, may carry the options again.
 func (s *Server) routes() {
 	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
-		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
+		s.handle(pattern, s.adapt(s.guard(cred, h)))
 	}
 	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
 	route("POST "+base+"AuthorizeAsync", tenants.AuthorizeToken, s.handleAuthorizeAsync)
@@ -55,18 +55,19 @@ func (s *Server) routes() {
 		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+string(pkg), tenants.APIKey, s.handleAttributes(pkg))
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
-	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))
+	s.handle("GET /healthz", s.adapt(s.handleHealth))
+	s.handle("GET /readyz", s.adapt(s.handleReady))
+	s.handle("GET /openapi.json", s.adapt(s.handleOpenAPI))
 	if s.connect != nil {
 		// The Connect widget (docs/connect.md): static pages, a client of
 		// the routes above.
-		s.mux.Handle("GET /v2/", s.connect)
-		s.mux.Handle("GET /v2", s.connect)
+		s.handle("GET /v2/", s.connect)
+		s.handle("GET /v2", s.connect)
 	}
-	s.mux.Handle("GET /readyz", s.adapt(s.handleReady))
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
 	// mode, behind the admin key outside it.
-	control := func(pattern string, h handlerFunc) { s.mux.Handle(pattern, s.adapt(s.control(h))) }
+	control := func(pattern string, h handlerFunc) { s.handle(pattern, s.adapt(s.control(h))) }
 	control("GET "+sandboxBase+"webhooks/deliveries", s.handleDeliveries)
 	control("GET "+sandboxBase+"webhooks/deliveries/{id}", s.handleDelivery)
 	control("POST "+sandboxBase+"webhooks/deliveries/{id}/replay", s.handleReplay)

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +78,7 @@ type Deps struct {
 
 // Server is the HTTP surface of bankfeed.
 type Server struct {
+	patterns     []string // of every route, for Patterns
 	auth         *authorize.Service
 	accounts     *accounts.Service
 	logins       *logins.Service
@@ -113,6 +116,16 @@ func New(d Deps) *Server {
 	s.routes()
 	return s
 }
+
+// handle registers h for pattern, remembering the pattern for Patterns.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.patterns = append(s.patterns, pattern)
+}
+
+// Patterns returns the pattern of every route, as registered: the test that
+// holds the OpenAPI document to the routes reads it.
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // handlerFunc is a handler that returns its error; adapt renders it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -259,6 +272,15 @@ func canonicalizePath(r *http.Request) {
 	if c := strings.Join(parts, "/"); c != p {
 		r.URL.Path, r.URL.RawPath = c, ""
 	}
+}
+
+// CanonicalPath returns path as the server routes it, the fixed segments
+// of a BankingServices path in the case of its routes (and of its OpenAPI
+// document): what a validator of the traffic must route too.
+func CanonicalPath(path string) string {
+	r := &http.Request{URL: &url.URL{Path: path}}
+	canonicalizePath(r)
+	return r.URL.Path
 }
 
 // requestInfo collects what the request log line and the metrics report.
