@@ -12,6 +12,7 @@ import (
 	"github.com/bankfeed/bankfeed/connectors/sandbox"
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/faults"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
@@ -93,6 +94,12 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
+	var fs *faults.Service
+	if s.cfg.sandbox || s.cfg.adminKey != "" {
+		// Only where the control surface that sets them is served.
+		fs = faults.New(faults.Config{Rules: s.store, Store: s.store, Institutions: banks, Codes: httpapi.StatusTable(),
+			Endpoints: httpapi.Endpoints(), Now: now})
+	}
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,
 		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
@@ -101,6 +108,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Institutions: banks,
 		Tenants:      s.tenants,
 		Webhooks:     s.webhooks,
+		Faults:       fs,
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,

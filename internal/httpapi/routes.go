@@ -13,6 +13,10 @@ var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRe
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch"}
 
+// attributePackages are the packages of the insight attributes endpoint.
+var attributePackages = []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
+	"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"}
+
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
 // /Authorize, the secret key for /GenerateAuthorizeToken, and as a Bearer
@@ -21,7 +25,7 @@ var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRe
 // POST, as some clients send it, may carry the options again.
 func (s *Server) routes() {
 	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
-		s.mux.Handle(pattern, s.adapt(s.guard(cred, h)))
+		s.mux.Handle(pattern, s.adapt(s.guard(cred, s.injectFaults(endpointOf(pattern), h))))
 	}
 	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
 	route("POST "+base+"GenerateAuthorizeToken", tenants.Secret, s.handleGenerateAuthorizeToken)
@@ -42,8 +46,7 @@ func (s *Server) routes() {
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
-	for _, pkg := range []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
-		"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"} {
+	for _, pkg := range attributePackages {
 		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+pkg, tenants.APIKey, s.handleAttributes)
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
@@ -56,4 +59,8 @@ func (s *Server) routes() {
 	control("GET "+sandboxBase+"webhooks/deliveries/{id}", s.handleDelivery)
 	control("POST "+sandboxBase+"webhooks/deliveries/{id}/replay", s.handleReplay)
 	control("POST "+sandboxBase+"webhooks/test", s.handleTestDelivery)
+	control("POST "+sandboxBase+"faults", s.handleAddFault)
+	control("GET "+sandboxBase+"faults", s.handleFaults)
+	control("DELETE "+sandboxBase+"faults/{id}", s.handleRemoveFault)
+	control("DELETE "+sandboxBase+"faults", s.handleClearFaults)
 }

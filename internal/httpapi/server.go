@@ -16,6 +16,7 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/faults"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
@@ -39,8 +40,10 @@ type Deps struct {
 	Institutions *institutions.Registry
 	Tenants      *tenants.Tenants
 	Webhooks     *webhooks.Service
-	Health       Pinger
-	Logger       *slog.Logger
+	// Faults applies the sandbox's fault rules; nil for none.
+	Faults *faults.Service
+	Health Pinger
+	Logger *slog.Logger
 	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
@@ -59,6 +62,7 @@ type Server struct {
 	institutions *institutions.Registry
 	tenants      *tenants.Tenants
 	webhooks     *webhooks.Service
+	faults       *faults.Service
 	sandbox      bool
 	adminKey     string
 	health       Pinger
@@ -70,7 +74,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -212,10 +216,21 @@ func canonicalizePath(r *http.Request) {
 	}
 }
 
-// requestInfo collects what the request log line reports.
-type requestInfo struct{ requestID string }
+// requestInfo collects what the request log line and the journal report.
+type requestInfo struct {
+	requestID string
+	// cancelled is set when the client went away before the answer.
+	cancelled bool
+}
 
 type requestInfoKey struct{}
+
+// noteCancelled records that the client went away before the answer.
+func noteCancelled(ctx context.Context) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.cancelled = true
+	}
+}
 
 func setRequestID(ctx context.Context, id string) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
