@@ -16,9 +16,11 @@ import (
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/secrets"
+	"github.com/bankfeed/bankfeed/internal/store"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
@@ -37,6 +39,8 @@ type buildConfig struct {
 	webhooks webhookConfig
 	// adminKey opens the sandbox control surface outside sandbox mode.
 	adminKey string
+	// journalSize bounds the request journal; 0 is no journal.
+	journalSize int
 }
 
 // stack is bankfeed built once, the same way for serve, refresh --now, the
@@ -54,6 +58,9 @@ type stack struct {
 	tenants   *tenants.Tenants
 	handler   http.Handler
 	jobs      jobRunner // nil until startJobs
+	// journal records requests and events when the control surface is
+	// served; nil otherwise.
+	journal *journal.Recorder
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -65,6 +72,9 @@ func build(ctx context.Context, cfg buildConfig, log *slog.Logger, now func() ti
 	}
 	s := &stack{cfg: cfg, log: log, store: st}
 	if err := s.wire(ctx, now); err != nil {
+		if s.journal != nil {
+			s.journal.Stop(ctx)
+		}
 		st.Close()
 		return nil, err
 	}
@@ -85,30 +95,40 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		return err
 	}
 	keeper := secrets.NewKeeper(s.keys.ring)
-	s.authorize = authorize.New(authorize.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+	control := s.cfg.sandbox || s.cfg.adminKey != ""
+	// The services write through st: with the journal on, it records the
+	// events their writes show.
+	var st store.Store = s.store
+	if control && s.cfg.journalSize > 0 {
+		s.journal = journal.New(journal.Config{Store: s.store, Sessions: s.store, Size: s.cfg.journalSize, Now: now, Logger: s.log})
+		s.journal.Start()
+		st = journal.Observe(s.store, s.journal)
+	}
+	s.authorize = authorize.New(authorize.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		MaxAttempts: s.cfg.maxMFAAttempts})
 	wh := s.cfg.webhooks
-	s.webhooks = webhooks.New(webhooks.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+	s.webhooks = webhooks.New(webhooks.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		StatusOf: httpapi.StatusOf, RetryInterval: wh.retryInterval, MaxAttempts: wh.maxAttempts, Timeout: wh.timeout,
 		AllowPrivate: s.cfg.sandbox || wh.allowPrivate})
-	s.refresh = refresh.NewService(refresh.Config{Store: s.store, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
+	s.refresh = refresh.NewService(refresh.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify})
 	s.tenants = tenants.New(tenants.Config{Store: s.store, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now})
 	var fs *faults.Service
-	if s.cfg.sandbox || s.cfg.adminKey != "" {
+	if control {
 		// Only where the control surface that sets them is served.
 		fs = faults.New(faults.Config{Rules: s.store, Store: s.store, Institutions: banks, Codes: httpapi.StatusTable(),
 			Endpoints: httpapi.Endpoints(), Now: now})
 	}
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,
-		Accounts:     accounts.NewService(accounts.Config{Store: s.store, Institutions: banks, Now: now}),
-		Logins:       logins.NewService(logins.Config{Store: s.store, Secrets: keeper, Now: now}),
+		Accounts:     accounts.NewService(accounts.Config{Store: st, Institutions: banks, Now: now}),
+		Logins:       logins.NewService(logins.Config{Store: st, Secrets: keeper, Now: now}),
 		Refresh:      s.refresh,
 		Institutions: banks,
 		Tenants:      s.tenants,
 		Webhooks:     s.webhooks,
 		Faults:       fs,
+		Journal:      s.journal,
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,
@@ -149,7 +169,12 @@ func (s *stack) stopJobs(ctx context.Context) error {
 // close stops the job workers and closes the store last, once nothing uses
 // it.
 func (s *stack) close(ctx context.Context) error {
-	return errors.Join(s.stopJobs(ctx), s.store.Close())
+	err := s.stopJobs(ctx)
+	if s.journal != nil {
+		// After the workers, whose events it records; before the store.
+		err = errors.Join(err, s.journal.Stop(ctx))
+	}
+	return errors.Join(err, s.store.Close())
 }
 
 // connectors is the one list of the connectors bankfeed serves: the sandbox

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
@@ -57,13 +58,14 @@ type serveConfig struct {
 	webhooks       webhookConfig
 	adminKey       string
 	pprof          string // address of the runtime profiles; empty: not served
+	journalSize    int
 }
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
 	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
-		adminKey: c.adminKey}
+		adminKey: c.adminKey, journalSize: c.journalSize}
 }
 
 // webhookConfig is the configuration of the webhook deliveries.
@@ -171,6 +173,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.webhooks.register(fs, getenv)
 	fs.StringVar(&cfg.adminKey, "admin-key", envOr(getenv, "BANKFEED_ADMIN_KEY", ""),
 		"key of the sandbox control surface (/sandbox/v1/), required as Authorization: Bearer <key>; outside sandbox mode the surface is served only with it. Prefer the variable: a flag shows in the process list (BANKFEED_ADMIN_KEY)")
+	fs.IntVar(&cfg.journalSize, "journal-size", journal.DefaultSize,
+		"entries the sandbox's request journal keeps, the oldest dropped past it; 0 turns the journal off")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -206,6 +210,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
 		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
+	}
+	if cfg.journalSize < 0 || cfg.journalSize > 10_000_000 {
+		return cfg, fmt.Errorf("%w: --journal-size must be between 0 (off) and 10000000", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

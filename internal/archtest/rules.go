@@ -27,7 +27,7 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("internal/enrich"), m("internal/fieldmatch"), m("internal/faults"), m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("internal/faults"), m("internal/journal"), m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -102,6 +102,10 @@ var rules = []rule{
 		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/secrets"), m("internal/vault"),
 		"github.com/riverqueue/river/..."},
 		Why: "fault rules read sessions and logins to match a request, nothing more; the HTTP surface applies them (the status table comes in by Config)"},
+	{From: m("internal/journal"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/webhooks"), m("internal/secrets"),
+		m("internal/vault"), "github.com/riverqueue/river/..."},
+		Why: "the journal records what the HTTP surface hands it and what the store's writes show; it knows no service, and no key"},
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},

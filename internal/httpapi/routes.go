@@ -63,4 +63,5 @@ func (s *Server) routes() {
 	control("GET "+sandboxBase+"faults", s.handleFaults)
 	control("DELETE "+sandboxBase+"faults/{id}", s.handleRemoveFault)
 	control("DELETE "+sandboxBase+"faults", s.handleClearFaults)
+	control("GET "+sandboxBase+"journal", s.handleJournal)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/faults"
 	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/tenants"
@@ -42,8 +43,10 @@ type Deps struct {
 	Webhooks     *webhooks.Service
 	// Faults applies the sandbox's fault rules; nil for none.
 	Faults *faults.Service
-	Health Pinger
-	Logger *slog.Logger
+	// Journal records the API's requests; nil for none.
+	Journal *journal.Recorder
+	Health  Pinger
+	Logger  *slog.Logger
 	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
@@ -63,6 +66,7 @@ type Server struct {
 	tenants      *tenants.Tenants
 	webhooks     *webhooks.Service
 	faults       *faults.Service
+	journal      *journal.Recorder
 	sandbox      bool
 	adminKey     string
 	health       Pinger
@@ -74,7 +78,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, journal: d.Journal, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -94,24 +98,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	info := &requestInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	canonicalizePath(r)
+	out, journaled := s.journalStart(rec, r, start)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rec.wrote {
-				s.renderError(rec, r, errPanic)
+				s.renderError(out, r, errPanic)
 			}
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", info.requestID)
+		if journaled != nil {
+			journaled(info)
+		}
 	}()
-	canonicalizePath(r)
 	if h, pattern := s.mux.Handler(r); pattern == "" {
-		s.unrouted(rec, r, h)
+		s.unrouted(out, r, h)
 		return
 	}
 	// Through the mux, not the handler found above: only the mux sets the
 	// path values ({customerId}) on the request.
-	s.mux.ServeHTTP(rec, r)
+	s.mux.ServeHTTP(out, r)
 }
 
 // guard admits a request for its customer with the credential the route
