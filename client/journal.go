@@ -34,7 +34,7 @@ type JournalEntry struct {
 	At    time.Time `json:"at"`
 	Clock time.Time `json:"clock"`
 	// RequestBody and ResponseBody are the bodies with every credential,
-	// answer, token and key replaced by "[redacted]"; a body over 64 KiB or
+	// answer, token and key replaced by "[redacted]"; a body over 16 KiB or
 	// not JSON is replaced by a note of its size.
 	RequestBody  json.RawMessage `json:"request_body,omitempty"`
 	ResponseBody json.RawMessage `json:"response_body,omitempty"`

@@ -55,10 +55,12 @@ func (s *Server) journalStart(w *recorder, r *http.Request, start time.Time) (ht
 }
 
 func (j *journaling) Write(b []byte) (int, error) {
-	j.respSize += len(b)
-	if room := journal.MaxBody + 1 - len(j.respBody); room > 0 {
-		j.respBody = append(j.respBody, b[:min(room, len(b))]...)
+	// A body over the limit is not kept, so not copied: the journal notes
+	// its size only. writeJSON writes a body in one piece.
+	if j.respSize+len(b) <= journal.MaxBody {
+		j.respBody = append(j.respBody, b...)
 	}
+	j.respSize += len(b)
 	return j.ResponseWriter.Write(b)
 }
 
@@ -70,10 +72,10 @@ type bodyTee struct {
 
 func (t *bodyTee) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	t.j.reqSize += n
-	if room := journal.MaxBody + 1 - len(t.j.reqBody); room > 0 && n > 0 {
-		t.j.reqBody = append(t.j.reqBody, p[:min(room, n)]...)
+	if t.j.reqSize+n <= journal.MaxBody {
+		t.j.reqBody = append(t.j.reqBody, p[:n]...)
 	}
+	t.j.reqSize += n
 	return n, err
 }
 

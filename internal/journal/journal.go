@@ -24,8 +24,10 @@ const (
 	// DefaultSize is the most entries the journal keeps unless configured.
 	DefaultSize = 10000
 	// MaxBody is the most bytes of a body the journal keeps: larger bodies
-	// (a year of transactions, PDF statements) are noted by size only.
-	MaxBody = 64 << 10
+	// (accounts with their transactions, PDF statements) are noted by size
+	// only. Every request, a request path's bodies of some KiB at most, fits;
+	// keeping the data calls' answers would multiply the journal's writes.
+	MaxBody = 16 << 10
 	// flushEvery is how long an entry may wait in memory before it is
 	// written: what another process's reader may lag behind.
 	flushEvery = 100 * time.Millisecond

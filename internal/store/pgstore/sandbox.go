@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,17 +93,48 @@ func (s *Store) MatchFault(ctx context.Context, id string, fires func(n int64) b
 const journalColumns = `kind, customer_id, login_id, request_id, method, path, status, flinks_code, duration_us, event, detail,
 	at, clock, request_body, response_body`
 
+// journalRows is the most entries one INSERT writes.
+const journalRows = 64
+
 func (s *Store) AppendJournal(ctx context.Context, entries []*store.JournalEntry, keep int) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	return s.inTx(ctx, func(q queries) error {
-		for _, e := range entries {
-			if err := q.db.QueryRow(ctx, `INSERT INTO journal (`+journalColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq`,
-				e.Kind, e.CustomerID, e.LoginID, e.RequestID, e.Method, e.Path, e.Status, e.FlinksCode, e.Duration.Microseconds(),
-				e.Event, e.Detail, toMicros(e.At), toMicros(e.Clock), e.RequestBody, e.ResponseBody).Scan(&e.Seq); err != nil {
+		for start := 0; start < len(entries); start += journalRows {
+			chunk := entries[start:min(start+journalRows, len(entries))]
+			args := make([]any, 0, 15*len(chunk))
+			var values strings.Builder
+			for i, e := range chunk {
+				args = append(args, e.Kind, e.CustomerID, e.LoginID, e.RequestID, e.Method, e.Path, e.Status, e.FlinksCode,
+					e.Duration.Microseconds(), e.Event, e.Detail, toMicros(e.At), toMicros(e.Clock), e.RequestBody, e.ResponseBody)
+				if i > 0 {
+					values.WriteByte(',')
+				}
+				values.WriteByte('(')
+				for c := range 15 {
+					if c > 0 {
+						values.WriteByte(',')
+					}
+					values.WriteString("$" + strconv.Itoa(15*i+c+1))
+				}
+				values.WriteByte(')')
+			}
+			rows, err := q.db.Query(ctx, `INSERT INTO journal (`+journalColumns+`) VALUES `+values.String()+` RETURNING seq`, args...)
+			if err != nil {
 				return classify(err)
+			}
+			seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return classify(err)
+			}
+			// An identity numbers the rows of one INSERT as they come; the
+			// order RETURNING lists them in is not promised, the numbers are.
+			slices.Sort(seqs)
+			for i, e := range chunk {
+				if i < len(seqs) {
+					e.Seq = seqs[i]
+				}
 			}
 		}
 		if keep <= 0 {

@@ -249,6 +249,26 @@ func testJournalBound(t *testing.T, _ store.Store, sb store.Sandbox) {
 	if len(got) != 3 || got[0].RequestID != "b4" || got[1].RequestID != "a4" || got[2].RequestID != "b3" {
 		t.Errorf("after 10 entries kept to 3: %d entries, newest %v", len(got), got)
 	}
+	// A batch larger than a store writes in one statement keeps its order.
+	var big []*store.JournalEntry
+	for i := range 150 {
+		big = append(big, entry("c", "l", fmt.Sprint("big", i), 0))
+	}
+	if err := sb.AppendJournal(ctx, big, 1000); err != nil {
+		t.Fatal(err)
+	}
+	got, err = sb.Journal(ctx, store.JournalQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 153 {
+		t.Fatalf("after 150 more kept to 1000: %d entries", len(got))
+	}
+	for i, e := range big {
+		if r := got[149-i]; r.Seq != e.Seq || r.RequestID != e.RequestID {
+			t.Fatalf("entry %d of the batch read back as %s (seq %d), was given seq %d", i, r.RequestID, r.Seq, e.Seq)
+		}
+	}
 }
 
 func testDeleteLoginJournal(t *testing.T, s store.Store, sb store.Sandbox) {
