@@ -117,7 +117,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	if control {
 		// Only where the control surface that sets them is served.
 		fs = faults.New(faults.Config{Rules: s.store, Store: s.store, Institutions: banks, Codes: httpapi.StatusTable(),
-			Endpoints: httpapi.Endpoints(), Now: now})
+			Endpoints: httpapi.Endpoints(), Now: now, Shared: s.cfg.databaseURL != ""})
 	}
 	s.handler = httpapi.New(httpapi.Deps{
 		Authorize:    s.authorize,

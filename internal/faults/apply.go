@@ -36,12 +36,14 @@ type Effect struct {
 // up to the one that fires: rules after it do not see it. It returns nil
 // when none fires.
 //
-// The rules are read from the database on every request, so that a rule
-// one process adds applies at once on every other; a request names its
+// On a database several processes share, the rules are read on every
+// request, so that a rule one process adds applies at once on every
+// other; on SQLite, which one server uses, they are kept in memory between
+// changes. A request names its
 // login only when a rule selects by institution or login, and then the
 // login is found with one read of its session (or of the login).
 func (s *Service) Check(ctx context.Context, r Request) (*Effect, error) {
-	rules, err := s.rules.Faults(ctx)
+	rules, err := s.rulesNow(ctx)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}
@@ -62,7 +64,10 @@ func (s *Service) Check(ctx context.Context, r Request) (*Effect, error) {
 		}
 		fired, err := s.rules.MatchFault(ctx, f.ID, func(n int64) bool { return Fires(f.Seed, n, f.Probability) })
 		if errors.Is(err, store.ErrNotFound) {
-			continue // removed meanwhile
+			// Removed meanwhile, by a reset or a customer's removal: the
+			// rules kept in memory are stale.
+			s.forget()
+			continue
 		}
 		if err != nil {
 			return nil, err

@@ -19,6 +19,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/flinks"
@@ -48,6 +49,10 @@ type Config struct {
 	// Endpoints are the names a rule's endpoint may take.
 	Endpoints []string
 	Now       func() time.Time
+	// Shared says other processes may change the rules (PostgreSQL): they
+	// are then read on every request. Otherwise this process is the only
+	// writer, and keeps them in memory between its own changes.
+	Shared bool
 }
 
 // Service adds, lists and removes rules, and applies them to requests.
@@ -58,12 +63,16 @@ type Service struct {
 	codes     map[flinks.Code]int
 	endpoints map[string]string // by lower case
 	now       func() time.Time
+	shared    bool
+
+	mu     sync.Mutex
+	cached []*store.Fault // the rules when not shared; nil when unknown
 }
 
 // New returns the fault service.
 func New(c Config) *Service {
 	s := &Service{rules: c.Rules, store: c.Store, banks: c.Institutions, codes: c.Codes,
-		endpoints: make(map[string]string, len(c.Endpoints)), now: store.Clock(c.Now)}
+		endpoints: make(map[string]string, len(c.Endpoints)), now: store.Clock(c.Now), shared: c.Shared}
 	for _, e := range c.Endpoints {
 		s.endpoints[strings.ToLower(e)] = e
 	}
@@ -175,6 +184,7 @@ func (s *Service) Add(ctx context.Context, sp Spec) (*store.Fault, error) {
 		return nil, &flinks.Error{FlinksCode: flinks.CodeInvalidRequest, Message: "The fault rule is not valid: " + describe(bad) + ".",
 			ValidationDetails: bad}
 	}
+	defer s.forget()
 	if err := s.rules.CreateFault(ctx, f); err != nil {
 		return nil, err
 	}
@@ -248,6 +258,7 @@ func (s *Service) List(ctx context.Context) ([]*store.Fault, error) {
 
 // Remove removes one rule.
 func (s *Service) Remove(ctx context.Context, id string) error {
+	defer s.forget()
 	err := s.rules.DeleteFault(ctx, strings.TrimSpace(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNoRule
@@ -258,5 +269,37 @@ func (s *Service) Remove(ctx context.Context, id string) error {
 // Clear removes every rule, or the rules of one customer, and says how
 // many.
 func (s *Service) Clear(ctx context.Context, customerID string) (int64, error) {
+	defer s.forget()
 	return s.rules.DeleteFaults(ctx, strings.ToLower(strings.TrimSpace(customerID)))
+}
+
+// rulesNow returns the rules to match a request against.
+func (s *Service) rulesNow(ctx context.Context) ([]*store.Fault, error) {
+	if s.shared {
+		return s.rules.Faults(ctx)
+	}
+	s.mu.Lock()
+	rules := s.cached
+	s.mu.Unlock()
+	if rules != nil {
+		return rules, nil
+	}
+	rules, err := s.rules.Faults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rules == nil {
+		rules = []*store.Fault{}
+	}
+	s.mu.Lock()
+	s.cached = rules
+	s.mu.Unlock()
+	return rules, nil
+}
+
+// forget drops the rules kept in memory, after a change to them.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
 }

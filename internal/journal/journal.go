@@ -194,8 +194,15 @@ func (r *Recorder) write(ctx context.Context) error {
 	entries := make([]*store.JournalEntry, len(batch))
 	for i, e := range batch {
 		prepare(e)
-		if e.LoginID == "" && e.RequestID != "" && e.CustomerID != "" {
-			e.LoginID = r.sessionLogin(ctx, e.CustomerID, e.RequestID)
+		key := e.CustomerID + "/" + e.RequestID
+		switch {
+		case e.RequestID == "" || e.CustomerID == "":
+		case e.LoginID != "":
+			// An Authorize's answer or a session's event names both: the
+			// data calls that follow need no read to find their login.
+			r.noteLogin(key, e.LoginID)
+		default:
+			e.LoginID = r.sessionLogin(ctx, e.CustomerID, e.RequestID, key)
 		}
 		entries[i] = &e.JournalEntry
 	}
@@ -232,8 +239,7 @@ func (r *Recorder) WritePending(ctx context.Context) error {
 
 // sessionLogin is the login of a session, or empty while it has none (a
 // conversation under way) or when there is no such session.
-func (r *Recorder) sessionLogin(ctx context.Context, customerID, requestID string) string {
-	key := customerID + "/" + requestID
+func (r *Recorder) sessionLogin(ctx context.Context, customerID, requestID, key string) string {
 	if id, ok := r.loginOf[key]; ok {
 		return id
 	}
@@ -244,11 +250,15 @@ func (r *Recorder) sessionLogin(ctx context.Context, customerID, requestID strin
 	if err != nil || sess.LoginID == "" {
 		return ""
 	}
+	r.noteLogin(key, sess.LoginID)
+	return sess.LoginID
+}
+
+func (r *Recorder) noteLogin(key, loginID string) {
 	if len(r.loginOf) >= 10000 {
 		clear(r.loginOf)
 	}
-	r.loginOf[key] = sess.LoginID
-	return sess.LoginID
+	r.loginOf[key] = loginID
 }
 
 // sessionState notes a session's state and fetch state, and returns the

@@ -79,35 +79,33 @@ func (s *Store) MatchFault(ctx context.Context, id string, fires func(n int64) b
 const journalColumns = `kind, customer_id, login_id, request_id, method, path, status, flinks_code, duration_us, event, detail,
 	at, clock, request_body, response_body`
 
-// journalRows is the most entries one INSERT writes: 15 parameters each,
-// well under SQLite's limit of parameters per statement.
-const journalRows = 64
+const (
+	qAppendJournal = `INSERT INTO journal (` + journalColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qPruneJournal  = `DELETE FROM journal WHERE seq <= ?`
+)
 
 func (s *Store) AppendJournal(ctx context.Context, entries []*store.JournalEntry, keep int) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	// Prepared once, outside any transaction (the transaction holds the
+	// one writer connection): a row is then one step of a kept statement,
+	// which a write of hundreds of rows a second needs.
+	for _, query := range []string{qAppendJournal, qPruneJournal} {
+		if _, err := s.writeStmts.stmt(ctx, query); err != nil {
+			return err
+		}
+	}
 	return s.inTx(ctx, func(q queries) error {
-		for start := 0; start < len(entries); start += journalRows {
-			chunk := entries[start:min(start+journalRows, len(entries))]
-			args := make([]any, 0, 15*len(chunk))
-			for _, e := range chunk {
-				args = append(args, e.Kind, e.CustomerID, e.LoginID, e.RequestID, e.Method, e.Path, e.Status, e.FlinksCode,
-					e.Duration.Microseconds(), e.Event, e.Detail, toMicros(e.At), toMicros(e.Clock), e.RequestBody, e.ResponseBody)
-			}
-			values := strings.Repeat(",(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(chunk))[1:]
-			res, err := q.writer.ExecContext(ctx, `INSERT INTO journal (`+journalColumns+`) VALUES `+values, args...)
+		for _, e := range entries {
+			res, err := q.writer.ExecContext(ctx, qAppendJournal, e.Kind, e.CustomerID, e.LoginID, e.RequestID, e.Method, e.Path,
+				e.Status, e.FlinksCode, e.Duration.Microseconds(), e.Event, e.Detail, toMicros(e.At), toMicros(e.Clock),
+				e.RequestBody, e.ResponseBody)
 			if err != nil {
 				return err
 			}
-			// One writer, AUTOINCREMENT: the rows of one INSERT have
-			// consecutive numbers, in the order of VALUES.
-			last, err := res.LastInsertId()
-			if err != nil {
+			if e.Seq, err = res.LastInsertId(); err != nil {
 				return err
-			}
-			for i, e := range chunk {
-				e.Seq = last - int64(len(chunk)-1-i)
 			}
 		}
 		if keep <= 0 {
@@ -115,7 +113,7 @@ func (s *Store) AppendJournal(ctx context.Context, entries []*store.JournalEntry
 		}
 		// seq grows by one per entry, so the bound is one range delete on
 		// the primary key: nothing to count.
-		_, err := q.writer.ExecContext(ctx, `DELETE FROM journal WHERE seq <= ?`, entries[len(entries)-1].Seq-int64(keep))
+		_, err := q.writer.ExecContext(ctx, qPruneJournal, entries[len(entries)-1].Seq-int64(keep))
 		return err
 	})
 }
