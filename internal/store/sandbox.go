@@ -109,4 +109,12 @@ type Sandbox interface {
 	AppendJournal(ctx context.Context, entries []*JournalEntry, keep int) error
 	// Journal lists entries, newest first, as q selects them.
 	Journal(ctx context.Context, q JournalQuery) ([]*JournalEntry, error)
+
+	// SandboxLogins lists the saved logins of a customer, or of every
+	// customer when customerID is empty, newest first, at most limit; their
+	// Sealed and DataKey are not read.
+	SandboxLogins(ctx context.Context, customerID string, limit int) ([]*Login, error)
+	// LoginSessions lists a login's sessions, newest first, at most limit;
+	// their Sealed and Requests are not read.
+	LoginSessions(ctx context.Context, customerID, loginID string, limit int) ([]*Session, error)
 }

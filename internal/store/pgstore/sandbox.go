@@ -200,3 +200,48 @@ func (q queries) deleteLoginJournal(ctx context.Context, customerID, loginID str
 		OR request_id IN (SELECT id FROM sessions WHERE login_id = $2 AND customer_id = $1))`, customerID, loginID)
 	return classify(err)
 }
+
+func (s *Store) SandboxLogins(ctx context.Context, customerID string, limit int) ([]*store.Login, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	rows, err := s.db.Query(ctx, `SELECT `+loginColumns+` FROM logins WHERE $1 = '' OR customer_id = $1
+		ORDER BY created_at DESC, id LIMIT $2`, customerID, limit)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []*store.Login
+	for rows.Next() {
+		l, err := scanLogin(rows)
+		if err != nil {
+			return nil, err
+		}
+		l.Sealed, l.DataKey = nil, nil
+		out = append(out, l)
+	}
+	return out, classify(rows.Err())
+}
+
+func (s *Store) LoginSessions(ctx context.Context, customerID, loginID string, limit int) ([]*store.Session, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	rows, err := s.db.Query(ctx, `SELECT id, customer_id, institution, mode, state, attempts, "fetch", fetch_code,
+		version, created_at, updated_at FROM sessions WHERE login_id = $1 AND customer_id = $2 ORDER BY created_at DESC, id LIMIT $3`,
+		loginID, customerID, limit)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []*store.Session
+	for rows.Next() {
+		ss := store.Session{LoginID: loginID}
+		var created, updated int64
+		if err := rows.Scan(&ss.ID, &ss.CustomerID, &ss.Institution, &ss.Mode, &ss.State, &ss.Attempts, &ss.Fetch, &ss.FetchCode,
+			&ss.Version, &created, &updated); err != nil {
+			return nil, classify(err)
+		}
+		ss.CreatedAt, ss.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, &ss)
+	}
+	return out, classify(rows.Err())
+}

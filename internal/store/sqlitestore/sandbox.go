@@ -174,3 +174,44 @@ func (q queries) deleteLoginJournal(ctx context.Context, customerID, loginID str
 		OR request_id IN (SELECT id FROM sessions WHERE login_id = ? AND customer_id = ?))`, customerID, loginID, loginID, customerID)
 	return err
 }
+
+func (s *Store) SandboxLogins(ctx context.Context, customerID string, limit int) ([]*store.Login, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+loginColumns+` FROM logins WHERE ? = '' OR customer_id = ?
+		ORDER BY created_at DESC, id LIMIT ?`, customerID, customerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Login
+	for rows.Next() {
+		l, err := scanLogin(rows)
+		if err != nil {
+			return nil, err
+		}
+		l.Sealed, l.DataKey = nil, nil
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) LoginSessions(ctx context.Context, customerID, loginID string, limit int) ([]*store.Session, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT id, customer_id, institution, mode, state, attempts, "fetch", fetch_code,
+		version, created_at, updated_at FROM sessions WHERE login_id = ? AND customer_id = ? ORDER BY created_at DESC, id LIMIT ?`,
+		loginID, customerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Session
+	for rows.Next() {
+		ss := store.Session{LoginID: loginID}
+		var created, updated int64
+		if err := rows.Scan(&ss.ID, &ss.CustomerID, &ss.Institution, &ss.Mode, &ss.State, &ss.Attempts, &ss.Fetch, &ss.FetchCode,
+			&ss.Version, &created, &updated); err != nil {
+			return nil, err
+		}
+		ss.CreatedAt, ss.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, &ss)
+	}
+	return out, rows.Err()
+}

@@ -24,6 +24,7 @@ func RunSandbox(t *testing.T, open func(t *testing.T) store.Store) {
 		{"JournalQuery", testJournalQuery},
 		{"JournalBound", testJournalBound},
 		{"DeleteLoginJournal", testDeleteLoginJournal},
+		{"SandboxLogins", testSandboxLogins},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -298,5 +299,50 @@ func testDeleteLoginJournal(t *testing.T, s store.Store, sb store.Sandbox) {
 	}
 	if got, _ := sb.Journal(ctx, store.JournalQuery{}); len(got) != 2 {
 		t.Errorf("a DeleteLogin that found nothing deleted entries: %d left", len(got))
+	}
+}
+
+func testSandboxLogins(t *testing.T, s store.Store, sb store.Sandbox) {
+	ctx := t.Context()
+	l1, l2, l3 := fullLogin("cust-1", "login-1", "a"), fullLogin("cust-1", "login-2", "b"), fullLogin("cust-2", "login-3", "c")
+	l2.CreatedAt, l3.CreatedAt = l1.CreatedAt.Add(time.Minute), l1.CreatedAt.Add(2*time.Minute)
+	for _, l := range []*store.Login{l1, l2, l3} {
+		mustCreateLogin(t, s, l)
+	}
+	ids := func(ls []*store.Login) string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.ID)
+			if l.Sealed != nil || l.DataKey != nil {
+				t.Errorf("SandboxLogins read the sealed values of %s", l.ID)
+			}
+		}
+		return fmt.Sprint(out)
+	}
+	if got, err := sb.SandboxLogins(ctx, "", 10); err != nil || ids(got) != "[login-3 login-2 login-1]" {
+		t.Errorf("SandboxLogins(all) = %s, %v", ids(got), err)
+	}
+	if got, err := sb.SandboxLogins(ctx, "cust-1", 1); err != nil || ids(got) != "[login-2]" {
+		t.Errorf("SandboxLogins(cust-1, 1) = %s, %v", ids(got), err)
+	}
+	got, err := sb.SandboxLogins(ctx, "cust-2", 10)
+	if err != nil || len(got) != 1 || got[0].Institution != l3.Institution || !got[0].LastRefresh.Equal(l3.LastRefresh) || !got[0].ScheduledRefresh {
+		t.Errorf("SandboxLogins(cust-2) = %+v, %v", got, err)
+	}
+	old, recent := fullSession("cust-1", "req-1", "login-1"), fullSession("cust-1", "req-2", "login-1")
+	recent.CreatedAt = old.CreatedAt.Add(time.Minute)
+	for _, ss := range []*store.Session{old, recent, fullSession("cust-1", "req-3", "login-2")} {
+		mustCreateSession(t, s, ss)
+	}
+	sessions, err := sb.LoginSessions(ctx, "cust-1", "login-1", 10)
+	if err != nil || len(sessions) != 2 || sessions[0].ID != "req-2" || sessions[1].ID != "req-1" {
+		t.Fatalf("LoginSessions = %+v, %v", sessions, err)
+	}
+	if g := sessions[1]; g.State != old.State || g.Mode != old.Mode || g.Fetch != old.Fetch || g.FetchCode != old.FetchCode ||
+		g.Attempts != old.Attempts || !g.CreatedAt.Equal(old.CreatedAt) || g.Sealed != nil {
+		t.Errorf("LoginSessions read back %+v", g)
+	}
+	if got, err := sb.LoginSessions(ctx, "cust-2", "login-1", 10); err != nil || len(got) != 0 {
+		t.Errorf("another customer's LoginSessions = %+v, %v", got, err)
 	}
 }
