@@ -14,6 +14,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/faults"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
 	"github.com/bankfeed/bankfeed/internal/journal"
@@ -129,6 +130,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Webhooks:     s.webhooks,
 		Faults:       fs,
 		Journal:      s.journal,
+		Inspector:    inspector.New(s.store, s.store),
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Health:       s.store,

@@ -27,7 +27,7 @@ var mustExist = []string{
 	m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/jobs"),
 	m("internal/store"), m("internal/store/sqlitestore"), m("internal/store/pgstore"), m("internal/store/storetest"),
 	m("internal/httpapi"), m("internal/tenants"), m("internal/vault"), m("internal/rotation"), m("internal/webhooks"), m("internal/app"),
-	m("internal/enrich"), m("internal/fieldmatch"), m("internal/faults"), m("internal/journal"), m("cmd/bankfeed"),
+	m("internal/enrich"), m("internal/fieldmatch"), m("internal/faults"), m("internal/journal"), m("internal/inspector"), m("cmd/bankfeed"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -106,6 +106,10 @@ var rules = []rule{
 		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/webhooks"), m("internal/secrets"),
 		m("internal/vault"), "github.com/riverqueue/river/..."},
 		Why: "the journal records what the HTTP surface hands it and what the store's writes show; it knows no service, and no key"},
+	{From: m("internal/inspector"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/secrets"), m("internal/vault"),
+		"github.com/riverqueue/river/..."},
+		Why: "the inspector's page and views read rows; they neither unseal nor run anything"},
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"net/http"
+
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -64,4 +67,12 @@ func (s *Server) routes() {
 	control("DELETE "+sandboxBase+"faults/{id}", s.handleRemoveFault)
 	control("DELETE "+sandboxBase+"faults", s.handleClearFaults)
 	control("GET "+sandboxBase+"journal", s.handleJournal)
+	control("GET "+sandboxBase+"logins", s.handleLogins)
+	control("GET "+sandboxBase+"logins/{id}", s.handleLogin)
+
+	// The inspector, a page over the control surface (docs/sandbox-control.md).
+	page := s.adapt(s.handleInspectorPage(inspector.Assets()))
+	s.mux.Handle("GET /sandbox/{$}", page)
+	s.mux.Handle("GET /sandbox/assets/{file}", page)
+	s.mux.Handle("GET /sandbox", http.RedirectHandler("/sandbox/", http.StatusMovedPermanently))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/faults"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/logins"
@@ -45,8 +46,10 @@ type Deps struct {
 	Faults *faults.Service
 	// Journal records the API's requests; nil for none.
 	Journal *journal.Recorder
-	Health  Pinger
-	Logger  *slog.Logger
+	// Inspector reads the saved logins for the control surface.
+	Inspector *inspector.Service
+	Health    Pinger
+	Logger    *slog.Logger
 	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
@@ -67,6 +70,7 @@ type Server struct {
 	webhooks     *webhooks.Service
 	faults       *faults.Service
 	journal      *journal.Recorder
+	inspector    *inspector.Service
 	sandbox      bool
 	adminKey     string
 	health       Pinger
@@ -78,7 +82,7 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, journal: d.Journal, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
+		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, journal: d.Journal, inspector: d.Inspector, sandbox: d.Sandbox, adminKey: d.AdminKey, health: d.Health, log: d.Logger, maxBody: d.MaxBody, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
