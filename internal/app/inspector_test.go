@@ -73,6 +73,21 @@ func TestInspectorEndpoints(t *testing.T) {
 		t.Errorf("the login under another customer: %d %s", r.status, r.body)
 	}
 
+	// The SDK reads the same.
+	sb := sandboxOf(t, s)
+	listed, err := sb.SavedLogins(context.Background(), sandboxCustomer, 10)
+	if err != nil || len(listed) != 1 || listed[0].ID != auth.Login.Id || listed[0].State != "ok" || listed[0].LastRefresh.IsZero() {
+		t.Errorf("SavedLogins = %+v, %v", listed, err)
+	}
+	d, err := sb.SavedLogin(context.Background(), "", auth.Login.Id)
+	if err != nil || len(d.Sessions) != 1 || d.Sessions[0].RequestID != auth.RequestId || len(d.Accounts) == 0 ||
+		len(d.Accounts[0].Transactions) == 0 || d.FetchedAt.IsZero() {
+		t.Errorf("SavedLogin = %+v, %v", d, err)
+	}
+	if _, err := sb.SavedLogin(context.Background(), "", "00000000-0000-0000-0000-000000000000"); apiErr(t, err).StatusCode != 404 {
+		t.Errorf("SavedLogin of no login: %v", err)
+	}
+
 	dir := t.TempDir()
 	off := startServerArgs(t, dir, nil, "--sandbox=false", "--master-key-file", writeKeyFile(t, dir))
 	if r := off.do(http.MethodGet, "/sandbox/", ""); r.status != 404 {

@@ -49,6 +49,27 @@ func events(es []client.JournalEntry) []string {
 	return out
 }
 
+// settle waits until the journal stops growing: the events of a fetch job
+// are recorded as its transaction commits, which may be just after the
+// answer that showed its data.
+func settle(t *testing.T, sb *client.Sandbox) {
+	t.Helper()
+	last := int64(-1)
+	for range 100 {
+		es := journalOf(t, sb, client.JournalFilter{Limit: 1})
+		newest := int64(0)
+		if len(es) > 0 {
+			newest = es[0].ID
+		}
+		if newest == last {
+			return
+		}
+		last = newest
+		time.Sleep(150 * time.Millisecond)
+	}
+	t.Fatal("the journal did not settle in 15s")
+}
+
 // TestJournalRecordsRequests: every API request is in the journal, newest
 // first, with its customer, session, login, status, FlinksCode, duration,
 // both clocks and its bodies, beside the events it caused; the filters
@@ -62,6 +83,8 @@ func TestJournalRecordsRequests(t *testing.T) {
 	auth := liveLogin(t, s, "Greatday")
 	detail(t, s, flinks.DataRequest{RequestId: auth.RequestId})
 	other := liveLogin(t, s, "greatday_nomfa")
+	detail(t, s, flinks.DataRequest{RequestId: other.RequestId})
+	settle(t, sb)
 	bad := s.post("GetAccountsSummary", `{"RequestId": "not-a-session"}`)
 
 	all := journalOf(t, sb, client.JournalFilter{Limit: 1000})
@@ -265,6 +288,7 @@ func TestJournalDeleteCard(t *testing.T) {
 	detail(t, s, flinks.DataRequest{RequestId: gone.RequestId})
 	kept := liveLogin(t, s, "greatday_nomfa")
 	detail(t, s, flinks.DataRequest{RequestId: kept.RequestId})
+	settle(t, sb)
 	before := journalOf(t, sb, client.JournalFilter{LoginID: gone.Login.Id, Limit: 1000})
 	keptBefore := journalOf(t, sb, client.JournalFilter{LoginID: kept.Login.Id, Limit: 1000})
 	if len(before) < 5 || len(keptBefore) < 5 {
