@@ -49,6 +49,9 @@ func events(es []client.JournalEntry) []string {
 	return out
 }
 
+// journalUnknown is journal.Unknown, as the journal shows it in a path.
+const journalUnknown = "[unknown id]"
+
 // settle waits until the journal stops growing: the events of a fetch job
 // are recorded as its transaction commits, which may be just after the
 // answer that showed its data.
@@ -101,7 +104,9 @@ func TestJournalRecordsRequests(t *testing.T) {
 		newest.CustomerID != sandboxCustomer || !strings.HasSuffix(newest.Path, "/GetAccountsSummary") {
 		t.Errorf("newest entry: %+v, want the failed GetAccountsSummary (%d %s)", newest, bad.status, bad.body)
 	}
-	if !strings.Contains(string(newest.RequestBody), "not-a-session") || !strings.Contains(string(newest.ResponseBody), str(bad.json, "FlinksCode")) {
+	// A RequestId that names no session is not kept.
+	if !strings.Contains(string(newest.RequestBody), `"RequestId":"[unknown id]"`) || strings.Contains(string(newest.RequestBody), "not-a-session") ||
+		!strings.Contains(string(newest.ResponseBody), str(bad.json, "FlinksCode")) {
 		t.Errorf("bodies of the newest entry: %s / %s", newest.RequestBody, newest.ResponseBody)
 	}
 	if !newest.Clock.Equal(s.clock.Now()) {
@@ -297,19 +302,29 @@ func TestJournalDeleteCard(t *testing.T) {
 	if _, err := s.client.DeleteCard(context.Background(), gone.Login.Id); err != nil {
 		t.Fatal(err)
 	}
-	// What is left naming the login is the DeleteCard request itself.
-	after := journalOf(t, sb, client.JournalFilter{LoginID: gone.Login.Id, Limit: 1000})
-	if len(after) != 1 || !strings.Contains(after[0].Path, "/DeleteCard/") || after[0].Status != 200 {
+	// Requests naming the login after its deletion are recorded, without
+	// its ids: the DeleteCard itself, a reopen, a data call of its session.
+	if _, err := s.client.AuthorizeCached(context.Background(), gone.Login.Id); err == nil {
+		t.Fatal("a cached reopen of a deleted login passed")
+	}
+	if _, err := s.client.AccountsDetail(context.Background(), flinks.DataRequest{RequestId: gone.RequestId}); err == nil {
+		t.Fatal("a data call of a deleted login's session passed")
+	}
+	if after := journalOf(t, sb, client.JournalFilter{LoginID: gone.Login.Id, Limit: 1000}); len(after) != 0 {
 		t.Errorf("the deleted login's entries: %+v", after)
 	}
-	for _, e := range journalOf(t, sb, client.JournalFilter{Limit: 1000}) {
+	all := journalOf(t, sb, client.JournalFilter{Limit: 1000})
+	for _, e := range all {
 		raw, _ := json.Marshal(e)
-		if bytes.Contains(raw, []byte(gone.Login.Id)) && !strings.Contains(e.Path, "/DeleteCard/") {
-			t.Errorf("an entry still names the deleted login: %s", raw)
+		if bytes.Contains(raw, []byte(gone.Login.Id)) || bytes.Contains(raw, []byte(gone.RequestId)) {
+			t.Errorf("an entry still names the deleted login or its session: %s", raw)
 		}
-		if bytes.Contains(raw, []byte(gone.RequestId)) {
-			t.Errorf("an entry still names the deleted login's session: %s", raw)
-		}
+	}
+	if dc := requests(all, "/DeleteCard/"+journalUnknown); len(dc) != 1 || dc[0].Status != 200 {
+		t.Errorf("the DeleteCard entry: %+v", dc)
+	}
+	if re := requests(all, "/Authorize"); len(re) == 0 || re[0].Status != 401 || !strings.Contains(string(re[0].RequestBody), journalUnknown) {
+		t.Errorf("the reopen after the deletion: %+v", re)
 	}
 	if keptAfter := journalOf(t, sb, client.JournalFilter{LoginID: kept.Login.Id, Limit: 1000}); len(keptAfter) != len(keptBefore) {
 		t.Errorf("the other login's entries: %d, were %d", len(keptAfter), len(keptBefore))

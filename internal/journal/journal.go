@@ -54,11 +54,10 @@ type Config struct {
 
 // Recorder records journal entries and reads the journal.
 type Recorder struct {
-	store    store.Sandbox
-	sessions store.Queries
-	size     int
-	now      func() time.Time
-	log      *slog.Logger
+	store store.Sandbox
+	size  int
+	now   func() time.Time
+	log   *slog.Logger
 
 	mu      sync.Mutex
 	pending []*Entry
@@ -68,10 +67,8 @@ type Recorder struct {
 	// nothing.
 	states map[string][2]string
 
-	writeMu sync.Mutex // one write at a time, so seq follows recording order
-	// loginOf caches the login of a session, under writeMu: a session's
-	// login, once it has one, never changes.
-	loginOf  map[string]string
+	writeMu  sync.Mutex // one write at a time, so seq follows recording order
+	ids      *ids       // under writeMu
 	inflight atomic.Int64
 	kick     chan struct{}
 	stop     chan struct{}
@@ -90,7 +87,7 @@ type Entry struct {
 
 // New returns a recorder; Start starts its writer.
 func New(c Config) *Recorder {
-	r := &Recorder{store: c.Store, sessions: c.Sessions, loginOf: map[string]string{}, states: map[string][2]string{}, size: c.Size, now: store.Clock(c.Now), log: c.Logger,
+	r := &Recorder{store: c.Store, ids: newIDs(c.Sessions), states: map[string][2]string{}, size: c.Size, now: store.Clock(c.Now), log: c.Logger,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if r.size <= 0 {
 		r.size = DefaultSize
@@ -194,15 +191,10 @@ func (r *Recorder) write(ctx context.Context) error {
 	entries := make([]*store.JournalEntry, len(batch))
 	for i, e := range batch {
 		prepare(e)
-		key := e.CustomerID + "/" + e.RequestID
-		switch {
-		case e.RequestID == "" || e.CustomerID == "":
-		case e.LoginID != "":
-			// An Authorize's answer or a session's event names both: the
-			// data calls that follow need no read to find their login.
-			r.noteLogin(key, e.LoginID)
-		default:
-			e.LoginID = r.sessionLogin(ctx, e.CustomerID, e.RequestID, key)
+		if err := r.ids.check(ctx, &e.JournalEntry); err != nil {
+			// Not known to exist, so not kept.
+			r.log.Warn("journal entry's ids not checked", "err", err)
+			scrub(&e.JournalEntry, e.LoginID, e.RequestID)
 		}
 		entries[i] = &e.JournalEntry
 	}
@@ -235,30 +227,6 @@ func (r *Recorder) Query(ctx context.Context, q store.JournalQuery) ([]*store.Jo
 // written after the deletion deleted the others.
 func (r *Recorder) WritePending(ctx context.Context) error {
 	return r.write(ctx)
-}
-
-// sessionLogin is the login of a session, or empty while it has none (a
-// conversation under way) or when there is no such session.
-func (r *Recorder) sessionLogin(ctx context.Context, customerID, requestID, key string) string {
-	if id, ok := r.loginOf[key]; ok {
-		return id
-	}
-	if r.sessions == nil {
-		return ""
-	}
-	sess, err := r.sessions.Session(ctx, customerID, requestID)
-	if err != nil || sess.LoginID == "" {
-		return ""
-	}
-	r.noteLogin(key, sess.LoginID)
-	return sess.LoginID
-}
-
-func (r *Recorder) noteLogin(key, loginID string) {
-	if len(r.loginOf) >= 10000 {
-		clear(r.loginOf)
-	}
-	r.loginOf[key] = loginID
 }
 
 // sessionState notes a session's state and fetch state, and returns the

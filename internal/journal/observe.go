@@ -52,6 +52,14 @@ func (o *observed) UpdateSession(ctx context.Context, s *store.Session) error {
 	return o.now(func(q store.Queries) error { return q.UpdateSession(ctx, s) })
 }
 
+func (o *observed) DeleteLogin(ctx context.Context, customerID, loginID string) error {
+	if err := o.Store.DeleteLogin(ctx, customerID, loginID); err != nil {
+		return err
+	}
+	o.rec.ids.forget(customerID, loginID)
+	return nil
+}
+
 func (o *observed) CreateLogin(ctx context.Context, l *store.Login) error {
 	return o.now(func(q store.Queries) error { return q.CreateLogin(ctx, l) })
 }
@@ -124,6 +132,15 @@ func (q *observedQueries) PutSnapshot(ctx context.Context, customerID, loginID s
 		n = len(snap.Accounts)
 	}
 	q.add(event{customerID, loginID, "", "snapshot stored", fmt.Sprintf("%d accounts", n)})
+	return nil
+}
+
+func (q *observedQueries) DeleteLogin(ctx context.Context, customerID, loginID string) error {
+	if err := q.Queries.DeleteLogin(ctx, customerID, loginID); err != nil {
+		return err
+	}
+	// Forgotten before the commit: at worst a read more.
+	q.o.rec.ids.forget(customerID, loginID)
 	return nil
 }
 
