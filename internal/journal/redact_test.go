@@ -3,6 +3,8 @@ package journal
 import (
 	"strings"
 	"testing"
+
+	"github.com/bankfeed/bankfeed/internal/store"
 )
 
 // TestKeep: secrets are redacted wherever they sit, the rest is kept, and
@@ -45,5 +47,22 @@ func TestKeep(t *testing.T) {
 	}
 	if got, _ := keep(nil, 0); got != nil {
 		t.Errorf("no body: %s", got)
+	}
+}
+
+// TestScrub: an id that names nothing is replaced wherever the entry shows
+// it; a short one is only unset, so that it cannot mangle the bodies.
+func TestScrub(t *testing.T) {
+	t.Parallel()
+	const id = "565ed4b6-6259-4dfd-ab3a-67eded851441"
+	e := store.JournalEntry{LoginID: id, RequestID: "x", Path: "/v3/c/BankingServices/DeleteCard/" + id, Detail: "login " + id,
+		RequestBody: []byte(`{"LoginId":"` + id + `","RequestId":"x"}`), ResponseBody: []byte(`{"Message":"LoginId ` + id + ` removed"}`)}
+	scrub(&e, id, "x")
+	all := e.Path + e.Detail + string(e.RequestBody) + string(e.ResponseBody)
+	if e.LoginID != "" || e.RequestID != "" || strings.Contains(all, id) || strings.Count(all, Unknown) != 4 {
+		t.Errorf("scrubbed: %+v", e)
+	}
+	if !strings.Contains(string(e.RequestBody), `"RequestId":"x"`) {
+		t.Errorf("a short id was searched for: %s", e.RequestBody)
 	}
 }
