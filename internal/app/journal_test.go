@@ -383,3 +383,34 @@ func TestJournalTwoProcesses(t *testing.T) {
 		t.Errorf("journal body: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestJournalEvents: the journal shows the events of a login's life beyond
+// its sessions: the webhook attempts of its fetches, and a live reopen's
+// refresh.
+func TestJournalEvents(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, hookSecret, 0)
+	s := startServerArgs(t, "", nil, "--refresh-at", "off", "--sandbox-webhook-url", rcv.url(), "--sandbox-webhook-secret", hookSecret)
+	sb := sandboxOf(t, s)
+	auth := liveLogin(t, s, "Greatday")
+	rcv.waitFor(2, 30*time.Second)
+	if live, err := s.client.AuthorizeLive(context.Background(), auth.Login.Id, true); err != nil || live.Challenged() {
+		t.Fatalf("live reopen: %+v, %v", live, err)
+	}
+	// The reopen fetches again, and delivers again.
+	rcv.waitFor(4, 30*time.Second)
+	settle(t, sb)
+	var attempts, refreshed int
+	for _, e := range journalOf(t, sb, client.JournalFilter{LoginID: auth.Login.Id, Limit: 1000}) {
+		switch {
+		case e.Event == "webhook attempt" && strings.Contains(e.Detail, "attempt 1: status 200"):
+			attempts++
+		case e.Event == "login refreshed":
+			refreshed++
+		}
+	}
+	if attempts != 4 || refreshed != 1 {
+		t.Errorf("%d webhook attempts (want 4: KYC and GetAccountsDetail after each fetch) and %d refreshes (want 1, the live reopen)",
+			attempts, refreshed)
+	}
+}
