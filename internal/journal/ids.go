@@ -57,6 +57,11 @@ func (x *ids) check(ctx context.Context, e *store.JournalEntry) error {
 	if e.RequestID != "" {
 		key := e.CustomerID + "/" + e.RequestID
 		s, ok := x.session(key, now)
+		if ok && s.loginID == "" && e.LoginID == "" {
+			// Seen while its conversation had made no login yet: it may
+			// have one now.
+			ok = false
+		}
 		if !ok {
 			if shown && e.LoginID != "" {
 				s, ok = seen{loginID: e.LoginID, at: now}, true

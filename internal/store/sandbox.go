@@ -74,7 +74,8 @@ const (
 // JournalQuery selects Journal entries.
 type JournalQuery struct {
 	// CustomerID, LoginID and RequestID, when set, select the entries of
-	// that customer, login or session.
+	// that customer, login or session; a login's include those of its
+	// sessions written before it had an id (a new login's first rounds).
 	CustomerID string
 	LoginID    string
 	RequestID  string

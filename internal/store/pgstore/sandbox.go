@@ -154,10 +154,15 @@ func (s *Store) Journal(ctx context.Context, jq store.JournalQuery) ([]*store.Jo
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	for _, c := range []struct{ col, v string }{{"customer_id", jq.CustomerID}, {"login_id", jq.LoginID}, {"request_id", jq.RequestID}} {
+	for _, c := range []struct{ col, v string }{{"customer_id", jq.CustomerID}, {"request_id", jq.RequestID}} {
 		if c.v != "" {
 			where = append(where, c.col+" = "+arg(c.v))
 		}
+	}
+	if jq.LoginID != "" {
+		// And the entries of its sessions written before it had an id.
+		n := arg(jq.LoginID)
+		where = append(where, "(login_id = "+n+" OR request_id IN (SELECT id FROM sessions WHERE login_id = "+n+"))")
 	}
 	if jq.AfterSeq > 0 {
 		where = append(where, "seq > "+arg(jq.AfterSeq))

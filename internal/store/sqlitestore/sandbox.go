@@ -121,10 +121,15 @@ func (s *Store) AppendJournal(ctx context.Context, entries []*store.JournalEntry
 func (s *Store) Journal(ctx context.Context, jq store.JournalQuery) ([]*store.JournalEntry, error) {
 	var where []string
 	var args []any
-	for _, c := range []struct{ col, v string }{{"customer_id", jq.CustomerID}, {"login_id", jq.LoginID}, {"request_id", jq.RequestID}} {
+	for _, c := range []struct{ col, v string }{{"customer_id", jq.CustomerID}, {"request_id", jq.RequestID}} {
 		if c.v != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
+	}
+	if jq.LoginID != "" {
+		// And the entries of its sessions written before it had an id.
+		where = append(where, "(login_id = ? OR request_id IN (SELECT id FROM sessions WHERE login_id = ?))")
+		args = append(args, jq.LoginID, jq.LoginID)
 	}
 	if jq.AfterSeq > 0 {
 		where, args = append(where, "seq > ?"), append(args, jq.AfterSeq)

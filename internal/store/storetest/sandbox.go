@@ -284,6 +284,11 @@ func testDeleteLoginJournal(t *testing.T, s store.Store, sb store.Sandbox) {
 	if err := sb.AppendJournal(ctx, es, 100); err != nil {
 		t.Fatal(err)
 	}
+	// The login's entries include those of its session without its id.
+	mine, err := sb.Journal(ctx, store.JournalQuery{LoginID: "login-1", CustomerID: "cust-1"})
+	if err != nil || len(mine) != 2 || mine[0].Seq != es[1].Seq || mine[1].Seq != es[0].Seq {
+		t.Errorf("Journal(login-1) = %+v, %v, want the entries of its session and of itself", mine, err)
+	}
 	if err := s.DeleteLogin(ctx, "cust-1", "login-1"); err != nil {
 		t.Fatal(err)
 	}
