@@ -93,6 +93,20 @@ func TestInspectorEndpoints(t *testing.T) {
 	if r := off.do(http.MethodGet, "/sandbox/", ""); r.status != 404 {
 		t.Errorf("the page outside sandbox mode: %d", r.status)
 	}
+	// With an admin key the page loads without it, and its calls need it.
+	dir = t.TempDir()
+	keyed := startServerArgs(t, dir, nil, "--sandbox=false", "--master-key-file", writeKeyFile(t, dir), "--admin-key", "the-admin-key")
+	if res, err := http.Get(keyed.url + "/sandbox/"); err != nil || res.StatusCode != 200 {
+		t.Errorf("the page with an admin key: %v, %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	if r := keyed.do(http.MethodGet, "/sandbox/v1/logins", ""); r.status != 401 {
+		t.Errorf("the logins without the admin key: %d", r.status)
+	}
+	if r := keyed.doWith(http.MethodGet, "/sandbox/v1/logins", "", hdr("Authorization", "Bearer the-admin-key")); r.status != 200 {
+		t.Errorf("the logins with the admin key: %d %s", r.status, r.body)
+	}
 }
 
 // chromium finds a Chromium or Chrome to drive; the test skips without
