@@ -45,6 +45,9 @@ type LoginsResponse struct {
 // handleLogins lists the saved logins, newest first, with their state and
 // last refresh.
 func (s *Server) handleLogins(w http.ResponseWriter, r *http.Request) error {
+	if s.inspector == nil {
+		return errNoInspector
+	}
 	limit, err := queryInt(r, "limit", 100)
 	if err != nil {
 		return err
@@ -63,6 +66,9 @@ func (s *Server) handleLogins(w http.ResponseWriter, r *http.Request) error {
 // customer is the public sandbox customer unless customer_id names
 // another.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if s.inspector == nil {
+		return errNoInspector
+	}
 	customer := strings.TrimSpace(r.URL.Query().Get("customer_id"))
 	if customer == "" {
 		customer = tenants.SandboxCustomerID
@@ -77,3 +83,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, d)
 }
+
+var errNoInspector = &flinks.Error{HttpStatusCode: http.StatusNotFound, FlinksCode: flinks.CodeMethodNotAvailable,
+	Message: "The saved-login views are not configured on this server."}
