@@ -19,9 +19,9 @@ type NewLogin struct {
 	ScheduleRefresh bool                `json:"schedule_refresh,omitempty"`
 }
 
-// SavedLogin is a login CreateLogin saved: its LoginId, and a RequestId
+// CreatedLogin is a login CreateLogin saved: its LoginId, and a RequestId
 // whose data is already fetched (the data endpoints answer 200 at once).
-type SavedLogin struct {
+type CreatedLogin struct {
 	LoginId   string
 	RequestId string
 }
@@ -31,8 +31,8 @@ type SavedLogin struct {
 // answering each challenge from l.Answers or, in the sandbox, the answers
 // it knows, and returns once the fetch is done. A refusal of the bank is
 // the *Error the Authorize would have answered.
-func (s *Sandbox) CreateLogin(ctx context.Context, l NewLogin) (*SavedLogin, error) {
-	var out SavedLogin
+func (s *Sandbox) CreateLogin(ctx context.Context, l NewLogin) (*CreatedLogin, error) {
+	var out CreatedLogin
 	if err := s.do(ctx, http.MethodPost, "logins", l, &out); err != nil {
 		return nil, err
 	}

@@ -49,6 +49,7 @@ func main() {
 // config is the command line.
 type config struct {
 	workloads    []string
+	journalSize  int
 	duration     time.Duration
 	warmup       time.Duration
 	concurrency  int
@@ -94,6 +95,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.sessions, "sessions", 100_000, "sessions the sessions workload opens and holds")
 	fs.IntVar(&c.answers, "answers", 1000, "sessions the sessions workload answers, one at a time, for their latency")
 	fs.StringVar(&c.scenariosOut, "scenarios-out", "", "write the scenario of -logins users into this directory and exit, to start a server for -url with --scenarios")
+	fs.IntVar(&c.journalSize, "journal-size", -1, "serve --journal-size of the started server (0: the journal off); -1: the server's default")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory: the server's data and log")
 	fs.BoolVar(&c.metrics, "metrics", false, "start the server with --metrics-addr on loopback, and scrape its /metrics every -scrape-interval while the harness runs, as Prometheus would")
 	fs.DurationVar(&c.scrapeEvery, "scrape-interval", time.Second, "with -metrics, the wait between two scrapes (Prometheus' default is 1m, common settings 15s to 30s)")
@@ -307,6 +309,9 @@ func startBankfeed(ctx context.Context, cfg config, tmp string, progress func(st
 	}
 	if cfg.metrics {
 		args = append(args, "--metrics-addr", "127.0.0.1:0")
+	}
+	if cfg.journalSize >= 0 {
+		args = append(args, "--journal-size", strconv.Itoa(cfg.journalSize))
 	}
 	// Only the server's own variables are cleared: a BANKFEED_ADDR or
 	// BANKFEED_DATABASE_URL of the caller's environment must not change

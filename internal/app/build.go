@@ -14,9 +14,12 @@ import (
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
 	"github.com/bankfeed/bankfeed/internal/connect"
+	"github.com/bankfeed/bankfeed/internal/faults"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/metrics"
 	"github.com/bankfeed/bankfeed/internal/provision"
@@ -46,6 +49,8 @@ type buildConfig struct {
 	adminKey string
 	// metrics instruments the stack, for --metrics-addr.
 	metrics bool
+	// journalSize bounds the request journal; 0 is no journal.
+	journalSize int
 }
 
 // stack is bankfeed built once, the same way for serve, refresh --now, the
@@ -76,6 +81,9 @@ type stack struct {
 	// is not served; now is the application's clock, clock.Now when set.
 	clock *vclock.Clock
 	now   func() time.Time
+	// journal records requests and events when the control surface is
+	// served; nil otherwise.
+	journal *journal.Recorder
 }
 
 // build opens the store, loads the key ring, and wires every component on
@@ -95,6 +103,9 @@ func build(ctx context.Context, cfg buildConfig, log *slog.Logger, now func() ti
 		s.now = s.clock.Now
 	}
 	if err := s.wire(ctx, s.now); err != nil {
+		if s.journal != nil {
+			s.journal.Stop(ctx)
+		}
 		st.Close()
 		return nil, err
 	}
@@ -115,9 +126,16 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		return err
 	}
 	keeper := secrets.NewKeeper(s.keys.ring)
-	// The services' store: timed when the metrics are on, the store itself
-	// otherwise, so that a server without metrics pays nothing for them.
+	control := s.cfg.sandbox || s.cfg.adminKey != ""
+	// The services' store: with the journal on, it records the events
+	// their writes show; with the metrics on, it is timed. Without either,
+	// the store itself, so that a server pays nothing for what is off.
 	var st store.Store = s.store
+	if control && s.cfg.journalSize > 0 {
+		s.journal = journal.New(journal.Config{Store: s.store, Sessions: s.store, Size: s.cfg.journalSize, Now: now, Logger: s.log})
+		s.journal.Start()
+		st = journal.Observe(st, s.journal)
+	}
 	var (
 		observeJob      func(kind string, o refresh.Outcome, d time.Duration)
 		observeDelivery func(outcome string)
@@ -125,7 +143,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	)
 	if s.cfg.metrics {
 		s.metrics = s.newMetrics()
-		st = s.metrics.Store(s.store)
+		st = s.metrics.Store(st)
 		observeJob = func(kind string, o refresh.Outcome, d time.Duration) { s.metrics.ObserveJob(kind, string(o), d) }
 		observeDelivery, observer = s.metrics.ObserveDelivery, s.metrics
 	}
@@ -145,6 +163,16 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	}
 	s.widget = widget
 	cache := accounts.NewCache(s.cfg.dataCache)
+	var fs *faults.Service
+	if control {
+		// Only where the control surface that sets them is served.
+		var rules store.Sandbox = s.store
+		if s.metrics != nil {
+			rules = s.metrics.Sandbox(s.store)
+		}
+		fs = faults.New(faults.Config{Rules: rules, Store: s.store, Institutions: banks, Codes: httpapi.StatusTable(),
+			Endpoints: httpapi.Endpoints(), Now: now, Shared: s.cfg.databaseURL != ""})
+	}
 	s.handler = httpapi.New(httpapi.Deps{
 		Connect:      widget,
 		Authorize:    s.authorize,
@@ -154,6 +182,9 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		Institutions: banks,
 		Tenants:      s.tenants,
 		Webhooks:     s.webhooks,
+		Faults:       fs,
+		Journal:      s.journal,
+		Inspector:    inspector.New(s.store, s.store),
 		Sandbox:      s.cfg.sandbox,
 		AdminKey:     s.cfg.adminKey,
 		Clock:        s.clock,
@@ -206,7 +237,12 @@ func (s *stack) close(ctx context.Context) error {
 	if s.clock != nil {
 		s.clock.Stop()
 	}
-	return errors.Join(s.stopJobs(ctx), s.store.Close())
+	err := s.stopJobs(ctx)
+	if s.journal != nil {
+		// After the workers, whose events it records; before the store.
+		err = errors.Join(err, s.journal.Stop(ctx))
+	}
+	return errors.Join(err, s.store.Close())
 }
 
 // connectors is the one list of the connectors bankfeed serves: the sandbox

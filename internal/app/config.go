@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/internal/httpapi"
 	"github.com/bankfeed/bankfeed/internal/jobs"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/refresh"
 	"github.com/bankfeed/bankfeed/internal/store/pgstore"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
@@ -71,14 +72,15 @@ type serveConfig struct {
 	drainDelay time.Duration
 	// clockStart is where the virtual clock starts on a database whose
 	// clock was never moved; zero for now.
-	clockStart time.Time
+	clockStart  time.Time
+	journalSize int
 }
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
 	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody, dataCache: c.dataCache,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
-		adminKey: c.adminKey, metrics: c.metricsAddr != ""}
+		adminKey: c.adminKey, metrics: c.metricsAddr != "", journalSize: c.journalSize}
 }
 
 // webhookConfig is the configuration of the webhook deliveries.
@@ -200,6 +202,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"once told to stop, go on serving this long with /readyz answering 503, so that load balancers stop sending requests first; then shut down (BANKFEED_DRAIN_DELAY)")
 	clockStart := fs.String("clock-start", envOr(getenv, "BANKFEED_CLOCK_START", ""),
 		"where the sandbox's virtual clock starts (RFC 3339, such as 2027-01-15T04:00:00Z) on a database whose clock was never moved; needs the control surface: sandbox mode or --admin-key (BANKFEED_CLOCK_START)")
+	fs.IntVar(&cfg.journalSize, "journal-size", journal.DefaultSize,
+		"entries the sandbox's request journal keeps, the oldest dropped past it; 0 turns the journal off")
 	fs.DurationVar(&cfg.jobTimeout, "job-timeout", envDuration(getenv, "BANKFEED_JOB_TIMEOUT", jobs.DefaultJobTimeout),
 		"longest attempt of a background job (a fetch, a refresh); a job still running twice that long after a process died is run again (BANKFEED_JOB_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -252,6 +256,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.clockStart = start
 	if !cfg.clockStart.IsZero() && !cfg.sandbox && cfg.adminKey == "" {
 		return cfg, fmt.Errorf("%w: --clock-start needs the sandbox control surface: sandbox mode, or --admin-key", ErrUsage)
+	}
+	if cfg.journalSize < 0 || cfg.journalSize > 10_000_000 {
+		return cfg, fmt.Errorf("%w: --journal-size must be between 0 (off) and 10000000", ErrUsage)
 	}
 	if cfg.maxBody < 1024 {
 		return cfg, fmt.Errorf("%w: --max-body must be at least 1024 bytes", ErrUsage)

@@ -46,9 +46,20 @@ func TestResetIsolatesCustomers(t *testing.T) {
 		t.Fatalf("GenerateAuthorizeToken: %d %s", unused.status, unused.body)
 	}
 
+	// A fault rule of each customer: the reset removes the sandbox
+	// customer's only.
+	for _, c := range []string{sandboxCustomer, keys.CustomerID} {
+		if _, err := sb.AddFault(ctx, client.FaultRule{CustomerID: c, Endpoint: "GetAccountsSummary", Status: 503}); err != nil {
+			t.Fatalf("AddFault for %s: %v", c, err)
+		}
+	}
+
 	res, err := sb.Reset(ctx, sandboxCustomer)
 	if err != nil {
 		t.Fatalf("Reset: %v", err)
+	}
+	if fs, err := sb.Faults(ctx); err != nil || len(fs) != 1 || fs[0].CustomerID != keys.CustomerID || res.Deleted["faults"] != 1 {
+		t.Errorf("faults after the reset: %+v (%v), %d deleted; want the other customer's only", fs, err, res.Deleted["faults"])
 	}
 	d := res.Deleted
 	if res.CustomerID != sandboxCustomer || d["logins"] != 1 || d["snapshots"] != 1 || d["deliveries"] != 2 || d["sessions"] < 2 ||

@@ -26,6 +26,8 @@ import (
 // kind: how to run the jobs engine's workers on it.
 type database interface {
 	store.Store
+	// Sandbox keeps the control surface's fault rules and journal.
+	store.Sandbox
 	// startJobs starts the job workers on the database.
 	startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error)
 	// kind names the database for the log: "sqlite" or "postgres".

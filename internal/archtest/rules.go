@@ -30,6 +30,7 @@ var mustExist = []string{
 	m("internal/enrich"), m("internal/fieldmatch"), m("internal/connect"), m("internal/metrics"), m("internal/certs"),
 	m("cmd/bankfeed"), m("internal/vclock"), m("internal/reset"), m("internal/provision"), m("bankfeedtest"),
 	m("internal/openapitest"),
+	m("internal/faults"), m("internal/journal"), m("internal/inspector"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -120,6 +121,18 @@ var rules = []rule{
 		m("internal/refresh"), m("internal/jobs"), m("internal/httpapi"), m("internal/webhooks"), m("internal/tenants"),
 		m("internal/secrets"), m("internal/vault"), "github.com/riverqueue/river/..."},
 		Why: "metrics counts what it is told and what the store contract reads; it knows none of the services that tell it"},
+	{From: m("internal/faults"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/secrets"), m("internal/vault"),
+		"github.com/riverqueue/river/..."},
+		Why: "fault rules read sessions and logins to match a request, nothing more; the HTTP surface applies them (the status table comes in by Config)"},
+	{From: m("internal/journal"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/webhooks"), m("internal/secrets"),
+		m("internal/vault"), "github.com/riverqueue/river/..."},
+		Why: "the journal records what the HTTP surface hands it and what the store's writes show; it knows no service, and no key"},
+	{From: m("internal/inspector"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
+		m("internal/accounts"), m("internal/logins"), m("internal/refresh"), m("internal/secrets"), m("internal/vault"),
+		"github.com/riverqueue/river/..."},
+		Why: "the inspector's page and views read rows; they neither unseal nor run anything"},
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},

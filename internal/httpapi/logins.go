@@ -112,6 +112,13 @@ const maxInstitutionsPage = 1000
 // handleDeleteCard serves DELETE /DeleteCard/{loginId}.
 func (s *Server) handleDeleteCard(w http.ResponseWriter, r *http.Request) error {
 	loginID := strings.TrimSpace(r.PathValue("loginId"))
+	if s.journal != nil {
+		// The login's entries still in memory are written first, so that
+		// the deletion deletes them too.
+		if err := s.journal.WritePending(r.Context()); err != nil {
+			return err
+		}
+	}
 	if err := s.logins.DeleteCard(r.Context(), customerID(r), loginID); err != nil {
 		return err
 	}

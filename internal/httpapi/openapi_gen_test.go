@@ -21,6 +21,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -110,6 +111,7 @@ var (
 	codeType      = reflect.TypeFor[flinks.Code]()
 	challengeType = reflect.TypeFor[flinks.ChallengeType]()
 	timeType      = reflect.TypeFor[time.Time]()
+	rawType       = reflect.TypeFor[json.RawMessage]()
 )
 
 // ownForm panics for a type with a JSON form of its own that the generator
@@ -144,6 +146,8 @@ func (g *docGen) response(t reflect.Type) obj {
 		return obj{"type": "string", "enum": allCodes()}
 	case t == challengeType:
 		return obj{"type": "string", "enum": challengeTypes}
+	case t == rawType:
+		return obj{"description": "Any JSON value, as recorded."}
 	}
 	if t.Kind() != reflect.Pointer {
 		ownForm(t)
@@ -228,6 +232,11 @@ var componentNames = map[reflect.Type]string{
 	reflect.TypeFor[webhooks.AttemptView]():       "WebhookAttempt",
 	reflect.TypeFor[httpapi.DeliveriesResponse](): "WebhookDeliveries",
 	reflect.TypeFor[httpapi.TestRequest]():        "WebhookTestRequest",
+	reflect.TypeFor[inspector.Login]():            "SandboxLogin",
+	reflect.TypeFor[inspector.Detail]():           "SandboxLoginDetail",
+	reflect.TypeFor[inspector.Session]():          "SandboxSession",
+	reflect.TypeFor[inspector.Account]():          "SandboxAccount",
+	reflect.TypeFor[inspector.Transaction]():      "SandboxTransaction",
 }
 
 // timestamp is the pattern of flinks.TimeLayout; date of a calendar day.
@@ -311,7 +320,7 @@ func (g *docGen) requestComponent(t reflect.Type) obj {
 }
 
 // object is the schema of a struct, by encoding/json's field rules:
-// the json tag's name or the field's, omitempty fields optional, embedded
+// the json tag's name or the field's, omitempty and omitzero fields optional, embedded
 // structs' fields promoted.
 func (g *docGen) object(t reflect.Type, exact bool) obj {
 	props := obj{}
@@ -341,14 +350,14 @@ func (g *docGen) object(t reflect.Type, exact bool) obj {
 			if c := g.comments[t.Name()+"."+f.Name]; c != "" && t.PkgPath() == flinksPkg {
 				s = describe(s, c)
 			}
-			if extra, ok := fieldRules[t.Name()+"."+f.Name]; ok {
+			if extra, ok := fieldRules[t.Name()+"."+f.Name]; ok && t.PkgPath() == flinksPkg {
 				s = clone(s)
 				for k, v := range extra {
 					s[k] = v
 				}
 			}
 			props[name] = s
-			if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+			if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 				required = append(required, name)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/enrich"
 	"github.com/bankfeed/bankfeed/internal/httpapi"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/webhooks"
 )
 
@@ -304,6 +305,45 @@ func operations() []operation {
 			Body:    httpapi.CreateLoginRequest{}, OK: map[int]any{200: httpapi.CreateLoginResponse{}},
 			Errors: with(control, body, bank, errs{http.StatusNotFound: {flinks.CodeInvalidRequest},
 				http.StatusUnauthorized: {flinks.CodeInvalidLogin}})},
+	}...)
+	// Faults, the journal and the saved logins: served in every build, 404
+	// METHOD_NOT_AVAILABLE where the control surface has none of them.
+	off := errs{http.StatusNotFound: {flinks.CodeMethodNotAvailable}}
+	ops = append(ops, []operation{
+		{Pattern: "POST /sandbox/v1/faults", ID: "AddFault", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "Add a fault rule: a status, a FlinksCode or a latency for the matching API requests",
+			Body:    httpapi.FaultRequest{}, OK: map[int]any{201: httpapi.FaultView{}},
+			Errors: with(control, body, off)},
+		{Pattern: "GET /sandbox/v1/faults", ID: "Faults", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "The fault rules, in the order they apply, with how often each matched and fired",
+			OK:      map[int]any{200: httpapi.FaultsResponse{}}, Errors: with(control, off)},
+		{Pattern: "DELETE /sandbox/v1/faults/{id}", ID: "RemoveFault", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "Remove one fault rule",
+			OK:      map[int]any{200: httpapi.RemovedResponse{}},
+			Errors:  with(control, off, errs{http.StatusNotFound: {flinks.CodeInvalidRequest}})},
+		{Pattern: "DELETE /sandbox/v1/faults", ID: "ClearFaults", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "Remove every fault rule, or one customer's",
+			Query:   []query{{"customer_id", "string", "only this customer's rules"}},
+			OK:      map[int]any{200: httpapi.RemovedResponse{}}, Errors: with(control, off)},
+		{Pattern: "GET /sandbox/v1/journal", ID: "Journal", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "The request journal, newest first, with every secret redacted",
+			Query: []query{{"customer_id", "string", "only this customer's"}, {"login_id", "string", "only this login's"},
+				{"request_id", "string", "only this RequestId's"},
+				{"since", "string", "entries after this entry id, or after this RFC 3339 time"},
+				{"limit", "integer", "entries to list, 1 to 1000"}},
+			OK:     map[int]any{200: httpapi.JournalResponse{}},
+			Errors: with(control, off, errs{http.StatusBadRequest: {flinks.CodeInvalidRequest}})},
+		{Pattern: "GET /sandbox/v1/logins", ID: "SavedLogins", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "The saved logins, newest first, with their state and last refresh",
+			Query: []query{{"customer_id", "string", "only this customer's"},
+				{"limit", "integer", "logins to list, 1 to 1000"}},
+			OK:     map[int]any{200: httpapi.LoginsResponse{}},
+			Errors: with(control, off, errs{http.StatusBadRequest: {flinks.CodeInvalidRequest}})},
+		{Pattern: "GET /sandbox/v1/logins/{id}", ID: "SavedLogin", Tag: "Sandbox control", Security: secAdmin,
+			Summary: "One saved login with its newest sessions and its latest data",
+			Query:   []query{{"customer_id", "string", "the login's customer (the public sandbox customer by default)"}},
+			OK:      map[int]any{200: inspector.Detail{}},
+			Errors:  with(control, off, errs{http.StatusNotFound: {flinks.CodeInvalidRequest}})},
 	}...)
 	ops = append(ops, dataOps("GetAccountsDetail", "The accounts of the session with their transactions", flinks.AccountsDetailResponse{})...)
 	ops = append(ops, dataOps("GetAccountsSummary", "The accounts of the session, without transactions", flinks.AccountsSummaryResponse{})...)

@@ -44,5 +44,14 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.faults != nil {
+		// After the reset's transaction: the rules are the faults
+		// service's, which keeps a copy of them in memory on SQLite.
+		n, err := s.faults.Clear(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		counts["faults"] = n
+	}
 	return writeJSON(w, http.StatusOK, ResetResponse{CustomerID: id, Deleted: counts})
 }

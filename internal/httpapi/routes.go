@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"net/http"
+
 	"github.com/bankfeed/bankfeed/internal/enrich"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -15,6 +18,10 @@ var operations = []string{"Authorize", "AuthorizeAsync", "GenerateAuthorizeToken
 	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch",
 	"ActivateScheduledRefresh", "DeactivateScheduledRefresh"}
 
+// attributePackages are the packages of the insight attributes endpoint.
+var attributePackages = []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
+	"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"}
+
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
 // /Authorize, the secret key for /GenerateAuthorizeToken, and as a Bearer
@@ -26,7 +33,7 @@ var operations = []string{"Authorize", "AuthorizeAsync", "GenerateAuthorizeToken
 // POST, as some clients send it, may carry the options again.
 func (s *Server) routes() {
 	route := func(pattern string, cred tenants.Credential, h handlerFunc) {
-		s.handle(pattern, s.adapt(s.guard(cred, h)))
+		s.handle(pattern, s.adapt(s.guard(cred, s.injectFaults(endpointOf(pattern), h))))
 	}
 	route("POST "+base+"Authorize", tenants.AuthorizeToken, s.handleAuthorize)
 	route("POST "+base+"AuthorizeAsync", tenants.AuthorizeToken, s.handleAuthorizeAsync)
@@ -60,9 +67,10 @@ func (s *Server) routes() {
 	s.handle("GET /openapi.json", s.adapt(s.handleOpenAPI))
 	if s.connect != nil {
 		// The Connect widget (docs/connect.md): static pages, a client of
-		// the routes above.
-		s.handle("GET /v2/", s.connect)
-		s.handle("GET /v2", s.connect)
+		// the routes above. Pages, not API: the OpenAPI document leaves
+		// them out, and so does Patterns.
+		s.mux.Handle("GET /v2/", s.connect)
+		s.mux.Handle("GET /v2", s.connect)
 	}
 
 	// The sandbox control surface (docs/sandbox-control.md): open in sandbox
@@ -82,4 +90,18 @@ func (s *Server) routes() {
 	if s.provision != nil {
 		control("POST "+sandboxBase+"logins", s.handleCreateLogin)
 	}
+	control("POST "+sandboxBase+"faults", s.handleAddFault)
+	control("GET "+sandboxBase+"faults", s.handleFaults)
+	control("DELETE "+sandboxBase+"faults/{id}", s.handleRemoveFault)
+	control("DELETE "+sandboxBase+"faults", s.handleClearFaults)
+	control("GET "+sandboxBase+"journal", s.handleJournal)
+	control("GET "+sandboxBase+"logins", s.handleLogins)
+	control("GET "+sandboxBase+"logins/{id}", s.handleLogin)
+
+	// The inspector, a page over the control surface (docs/sandbox-control.md);
+	// a page, not API, like the widget's.
+	page := s.adapt(s.handleInspectorPage(inspector.Assets()))
+	s.mux.Handle("GET /sandbox/{$}", page)
+	s.mux.Handle("GET /sandbox/assets/{file}", page)
+	s.mux.Handle("GET /sandbox", http.RedirectHandler("/sandbox/", http.StatusMovedPermanently))
 }

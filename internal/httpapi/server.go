@@ -18,7 +18,10 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/accounts"
 	"github.com/bankfeed/bankfeed/internal/authorize"
+	"github.com/bankfeed/bankfeed/internal/faults"
+	"github.com/bankfeed/bankfeed/internal/inspector"
 	"github.com/bankfeed/bankfeed/internal/institutions"
+	"github.com/bankfeed/bankfeed/internal/journal"
 	"github.com/bankfeed/bankfeed/internal/logins"
 	"github.com/bankfeed/bankfeed/internal/provision"
 	"github.com/bankfeed/bankfeed/internal/refresh"
@@ -58,6 +61,12 @@ type Deps struct {
 	// Observer, when set, is told of every request.
 	Observer Observer
 	Logger   *slog.Logger
+	// Faults applies the sandbox's fault rules; nil for none.
+	Faults *faults.Service
+	// Journal records the API's requests; nil for none.
+	Journal *journal.Recorder
+	// Inspector reads the saved logins for the control surface.
+	Inspector *inspector.Service
 	// Sandbox serves the sandbox control surface (/sandbox/v1/); AdminKey,
 	// when set, serves it outside sandbox mode too, and is required by it.
 	Sandbox  bool
@@ -86,6 +95,9 @@ type Server struct {
 	institutions *institutions.Registry
 	tenants      *tenants.Tenants
 	webhooks     *webhooks.Service
+	faults       *faults.Service
+	journal      *journal.Recorder
+	inspector    *inspector.Service
 	sandbox      bool
 	adminKey     string
 	clock        *vclock.Clock
@@ -104,9 +116,10 @@ type Server struct {
 // New returns the HTTP handler of bankfeed.
 func New(d Deps) *Server {
 	s := &Server{auth: d.Authorize, accounts: d.Accounts, logins: d.Logins, refresh: d.Refresh, institutions: d.Institutions,
-		tenants: d.Tenants, webhooks: d.Webhooks, sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset,
-		provision: d.Provision, health: d.Health, ready: d.Ready, version: d.Version, observer: d.Observer, log: d.Logger,
-		maxBody: d.MaxBody, mux: http.NewServeMux(), connect: d.Connect}
+		tenants: d.Tenants, webhooks: d.Webhooks, faults: d.Faults, journal: d.Journal, inspector: d.Inspector,
+		sandbox: d.Sandbox, adminKey: d.AdminKey, clock: d.Clock, reset: d.Reset, provision: d.Provision, health: d.Health,
+		ready: d.Ready, version: d.Version, observer: d.Observer, log: d.Logger, maxBody: d.MaxBody,
+		mux: http.NewServeMux(), connect: d.Connect}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -137,11 +150,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &requestInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 	var pattern string // the route's; empty for none
+	canonicalizePath(r)
+	out, journaled := s.journalStart(rec, r, start)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 			if !rec.wrote {
-				s.renderError(rec, r, errPanic)
+				s.renderError(out, r, errPanic)
 			}
 		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
@@ -149,17 +164,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.observer != nil {
 			s.observer.ObserveRequest(pattern, rec.status, info.code, time.Since(start))
 		}
+		if journaled != nil {
+			journaled(info)
+		}
 	}()
-	canonicalizePath(r)
 	var h http.Handler
 	h, pattern = s.mux.Handler(r)
 	if pattern == "" {
-		s.unrouted(rec, r, h)
+		s.unrouted(out, r, h)
 		return
 	}
 	// Through the mux, not the handler found above: only the mux sets the
 	// path values ({customerId}) on the request.
-	s.mux.ServeHTTP(rec, r)
+	s.mux.ServeHTTP(out, r)
 }
 
 // guard admits a request for its customer with the credential the route
@@ -283,10 +300,13 @@ func CanonicalPath(path string) string {
 	return r.URL.Path
 }
 
-// requestInfo collects what the request log line and the metrics report.
+// requestInfo collects what the request log line, the metrics and the
+// journal report.
 type requestInfo struct {
 	requestID string
 	code      flinks.Code
+	// cancelled is set when the client went away before the answer.
+	cancelled bool
 }
 
 type requestInfoKey struct{}
@@ -294,6 +314,13 @@ type requestInfoKey struct{}
 func setFlinksCode(ctx context.Context, code flinks.Code) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		info.code = code
+	}
+}
+
+// noteCancelled records that the client went away before the answer.
+func noteCancelled(ctx context.Context) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.cancelled = true
 	}
 }
 

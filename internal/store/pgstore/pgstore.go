@@ -452,6 +452,11 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.DeleteLogin(ctx, customerID, loginID) })
 	}
+	// Its journal first, while its sessions still name the entries of the
+	// conversation that made it; a login that is not there rolls it back.
+	if err := q.deleteLoginJournal(ctx, customerID, loginID); err != nil {
+		return err
+	}
 	// Its sessions and its snapshot go with it: their foreign keys cascade.
 	tag, err := q.db.Exec(ctx, `DELETE FROM logins WHERE id = $1 AND customer_id = $2`, loginID, customerID)
 	if err != nil {

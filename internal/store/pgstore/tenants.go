@@ -88,6 +88,8 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 		`DELETE FROM sessions WHERE customer_id = $1`,
 		`DELETE FROM authorize_tokens WHERE customer_id = $1`,
 		`DELETE FROM webhook_deliveries WHERE customer_id = $1`,
+		`DELETE FROM journal WHERE customer_id = $1`,
+		`DELETE FROM faults WHERE customer_id = $1`,
 		`DELETE FROM river_job WHERE args->>'customer_id' = $1`,
 	} {
 		if _, err := q.db.Exec(ctx, stmt, id); err != nil {

@@ -535,6 +535,11 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.DeleteLogin(ctx, customerID, loginID) })
 	}
+	// Its journal first, while its sessions still name the entries of the
+	// conversation that made it; a login that is not there rolls it back.
+	if err := q.deleteLoginJournal(ctx, customerID, loginID); err != nil {
+		return err
+	}
 	// Its sessions and its snapshot go with it: their foreign keys cascade.
 	res, err := q.writer.ExecContext(ctx, `DELETE FROM logins WHERE id = ? AND customer_id = ?`, loginID, customerID)
 	if err != nil {

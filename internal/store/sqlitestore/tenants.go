@@ -86,6 +86,8 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 		`DELETE FROM sessions WHERE customer_id = ?`,
 		`DELETE FROM authorize_tokens WHERE customer_id = ?`,
 		`DELETE FROM webhook_deliveries WHERE customer_id = ?`,
+		`DELETE FROM journal WHERE customer_id = ?`,
+		`DELETE FROM faults WHERE customer_id = ?`,
 		`DELETE FROM river_job WHERE json_extract(args, '$.customer_id') = ?`,
 	} {
 		if _, err := q.writer.ExecContext(ctx, stmt, id); err != nil {
