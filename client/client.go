@@ -235,6 +235,20 @@ func (c *Client) SetScheduledRefresh(ctx context.Context, loginID string, on boo
 	return msg, err
 }
 
+// ActivateScheduledRefresh turns the nightly refresh of a saved login on or
+// off through PATCH /ActivateScheduledRefresh/{loginId} and
+// /DeactivateScheduledRefresh/{loginId}, the form SetScheduledRefresh
+// superseded and that older clients still send.
+func (c *Client) ActivateScheduledRefresh(ctx context.Context, loginID string, on bool) (string, error) {
+	op := "DeactivateScheduledRefresh/"
+	if on {
+		op = "ActivateScheduledRefresh/"
+	}
+	var msg string
+	err := c.do(ctx, http.MethodPatch, op+url.PathEscape(loginID), nil, nil, &msg)
+	return msg, err
+}
+
 // GetMFAQuestions returns the security questions of a saved login that have
 // no stored answer (Enhanced MFA; the login must have been authorized with
 // WithMfaQuestions and Save).
@@ -261,6 +275,17 @@ func (c *Client) Institutions(ctx context.Context, skip, take int) (*flinks.Inst
 	}
 	var resp flinks.InstitutionsResponse
 	if err := c.do(ctx, http.MethodGet, "Institutions?"+q.Encode(), nil, nil, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// InstitutionsByRoutingNumber returns the institutions a routing number
+// belongs to: a nine-digit ABA or Canadian EFT routing number, or a
+// three-digit Canadian institution number.
+func (c *Client) InstitutionsByRoutingNumber(ctx context.Context, routingNumber string) (*flinks.InstitutionsResponse, error) {
+	var resp flinks.InstitutionsResponse
+	if err := c.do(ctx, http.MethodGet, "Institutions/RoutingNumber/"+url.PathEscape(routingNumber), nil, nil, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil

@@ -49,6 +49,11 @@ type Institution struct {
 	DisplayName string
 	// Country is the ISO 3166 code of the institution's country, e.g. "CA".
 	Country string
+	// RoutingNumbers identify the institution in payments, for GET
+	// /Institutions/RoutingNumber/{n}: nine-digit ABA routing numbers for a
+	// US bank, the three-digit institution number for a Canadian one (which
+	// matches every nine-digit EFT routing number 0IIITTTTT it heads).
+	RoutingNumbers []string
 }
 
 // BeginRequest starts a login conversation.

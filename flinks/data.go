@@ -167,6 +167,8 @@ type Institution struct {
 	Localizations []Localization `json:"Localizations"`
 	Status        string         `json:"Status"`
 	Country       string         `json:"Country"`
+	// RoutingNumbers is set by GET /Institutions/RoutingNumber/{n} only.
+	RoutingNumbers []string `json:"RoutingNumbers,omitempty"`
 }
 
 // InstitutionsResponse is the body of GET /Institutions.

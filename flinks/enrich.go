@@ -1,32 +1,32 @@
 package flinks
 
-// Attributes is the card of the attributes endpoints (GetAllAttributes and
-// its packages), computed from a login's stored transactions and balances.
-// Amounts are in cents, as Money everywhere. docs/enrich.md defines each.
-type Attributes struct {
-	HistoryDays             int    `json:"HistoryDays"`
-	IncomeSourceCount       int    `json:"IncomeSourceCount"`
-	PrimaryIncomeFrequency  string `json:"PrimaryIncomeFrequency"` // weekly, biweekly, semimonthly, monthly, irregular, none
-	AverageMonthlyIncome    Money  `json:"AverageMonthlyIncome"`
-	TotalIncome             Money  `json:"TotalIncome"`
-	NSFCount                int    `json:"NSFCount"`
-	OverdraftFeeCount       int    `json:"OverdraftFeeCount"`
-	LoanPaymentCount        int    `json:"LoanPaymentCount"`
-	LoanPaymentTotal        Money  `json:"LoanPaymentTotal"`
-	PaydayLoanCount         int    `json:"PaydayLoanCount"`
-	DaysWithNegativeBalance int    `json:"DaysWithNegativeBalance"`
-	AverageDailyBalance     Money  `json:"AverageDailyBalance"`
-	// BalanceTrend is the average balance of the last 30 days of history
-	// minus that of the first 30.
-	BalanceTrend Money `json:"BalanceTrend"`
+// AttributeCard is the Card of the attributes endpoints (GetAllAttributes
+// and its packages), as Flinks documents it: "Id", the LoginId, and every
+// attribute of the package as a name/value pair. Values are numbers
+// (amounts as decimals, counts as integers), strings (names, dates,
+// frequencies), booleans, or null where the data has nothing to say.
+// docs/enrich.md defines each attribute as bankfeed computes it.
+type AttributeCard map[string]any
+
+// Number returns a numeric attribute, as a decoded card holds it.
+func (c AttributeCard) Number(name string) (float64, bool) {
+	switch v := c[name].(type) {
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	case Money:
+		return float64(v) / 100, true
+	}
+	return 0, false
 }
 
 // AttributesResponse is the 200 of the attributes endpoints.
 type AttributesResponse struct {
-	HttpStatusCode int        `json:"HttpStatusCode"`
-	Card           Attributes `json:"Card"`
-	Login          *Login     `json:"Login"`
-	RequestId      string     `json:"RequestId"`
+	HttpStatusCode int           `json:"HttpStatusCode"`
+	Card           AttributeCard `json:"Card"`
+	Login          *Login        `json:"Login"`
+	RequestId      string        `json:"RequestId"`
 }
 
 // CategorizedTransaction is one transaction of the categorization answer,

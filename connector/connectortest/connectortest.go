@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -293,7 +294,7 @@ func testInstitutions(t *testing.T, d driver) {
 		t.Errorf("Institutions returns a slice the caller can change the connector's list through")
 	}
 	for i := 1; i < len(list); i++ {
-		if again[i] != list[i] {
+		if !reflect.DeepEqual(again[i], list[i]) {
 			t.Errorf("Institutions returned %+v, then %+v", list[i], again[i])
 		}
 	}

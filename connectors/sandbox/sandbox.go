@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -106,7 +107,8 @@ func New(scenarios ...*Scenario) (*Connector, error) {
 		}
 		ids[sc.InstitutionId] = sc.Institution
 		c.byName[key] = sc
-		c.list = append(c.list, connector.Institution{Name: sc.Institution, ID: sc.InstitutionId, DisplayName: sc.DisplayName, Country: "CA"})
+		c.list = append(c.list, connector.Institution{Name: sc.Institution, ID: sc.InstitutionId, DisplayName: sc.DisplayName,
+			Country: "CA", RoutingNumbers: []string{institutionNumber(sc.Institution)}})
 	}
 	sort.Slice(c.list, func(i, j int) bool { return c.list[i].ID < c.list[j].ID })
 	return c, nil
@@ -114,7 +116,11 @@ func New(scenarios ...*Scenario) (*Connector, error) {
 
 // Institutions implements connector.Connector.
 func (c *Connector) Institutions() []connector.Institution {
-	return append([]connector.Institution(nil), c.list...)
+	out := append([]connector.Institution(nil), c.list...)
+	for i := range out {
+		out[i].RoutingNumbers = slices.Clone(out[i].RoutingNumbers)
+	}
+	return out
 }
 
 // state is the conversation state between rounds, and the saved state of an

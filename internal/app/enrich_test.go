@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/bankfeed/bankfeed/client"
 	"github.com/bankfeed/bankfeed/flinks"
@@ -15,26 +18,34 @@ import (
 // same RequestId, and every refusal.
 func TestEnrichEndToEnd(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "", nil)
+	clk := newClock()
+	s := startServer(t, "", clk)
 	ctx := context.Background()
 	auth := liveLogin(t, s, "Greatday")
 	d := detail(t, s, flinks.DataRequest{RequestId: auth.RequestId})
 	login := auth.Login.Id
 
-	want := enrich.Compute(d.Accounts)
-	for _, pkg := range []string{client.AllAttributes, client.IncomeAttributes, client.LendingAttributes,
-		client.CreditRiskAttributes, client.UserAnalysisAttributes, client.BusinessAnalysisAttributes} {
-		got, err := s.client.Attributes(ctx, pkg, login, auth.RequestId)
+	// The card is as of the live login that fetched the data.
+	asOf, err := time.Parse(flinks.TimeLayout, *auth.Login.LastRefresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range enrich.Packages {
+		got, err := s.client.Attributes(ctx, string(pkg), login, auth.RequestId)
 		if err != nil {
 			t.Fatalf("%s: %v", pkg, err)
 		}
 		// The endpoint computes from the same snapshot GetAccountsDetail
-		// read, so the card is the one computed here from that answer.
-		if got.Card != want || got.RequestId != auth.RequestId || got.Login == nil || got.Login.Id != login {
+		// read, so the card is the one computed here from that answer, as
+		// it reads once through JSON.
+		want := decodedCard(t, enrich.Card(pkg, login, d.Accounts, asOf))
+		if !reflect.DeepEqual(got.Card, want) || got.RequestId != auth.RequestId || got.Login == nil || got.Login.Id != login {
 			t.Errorf("%s = %+v, want card %+v", pkg, got, want)
 		}
+		if len(got.Card) != len(enrich.Names(pkg))+1 {
+			t.Errorf("%s: %d entries, want the Id and %d attributes", pkg, len(got.Card), len(enrich.Names(pkg)))
+		}
 	}
-
 	cat, err := s.client.Categorization(ctx, login, auth.RequestId)
 	if err != nil {
 		t.Fatal(err)
@@ -82,4 +93,43 @@ func TestEnrichEndToEnd(t *testing.T) {
 			t.Errorf("categorization, %s: %d %s, want %d %s", c.name, e.StatusCode, e.Body.FlinksCode, c.status, c.code)
 		}
 	}
+
+	// A cached reopen, hours later, reads the same snapshot: the same card.
+	clk.Advance(5 * time.Hour)
+	cached, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{LoginId: login, MostRecentCached: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail(t, s, flinks.DataRequest{RequestId: cached.RequestId})
+	later, err := s.client.Attributes(ctx, client.AllAttributes, login, cached.RequestId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := decodedCard(t, enrich.Card(enrich.All, login, d.Accounts, asOf)); !reflect.DeepEqual(later.Card, want) {
+		t.Errorf("a cached reopen changed the card:\n%v\nwant\n%v", later.Card, want)
+	}
+	// The first session expired meanwhile, for attributes as for data.
+	_, err = s.client.Attributes(ctx, client.AllAttributes, login, auth.RequestId)
+	if e := apiErr(t, err); e.StatusCode != http.StatusBadRequest || e.Body.FlinksCode != flinks.CodeSessionNonexistent {
+		t.Errorf("attributes of an expired RequestId: %d %s, want 400 SESSION_NONEXISTENT", e.StatusCode, e.Body.FlinksCode)
+	}
+	_, err = s.client.Categorization(ctx, login, auth.RequestId)
+	if e := apiErr(t, err); e.StatusCode != http.StatusBadRequest || e.Body.FlinksCode != flinks.CodeSessionNonexistent {
+		t.Errorf("categorization of an expired RequestId: %d %s, want 400 SESSION_NONEXISTENT", e.StatusCode, e.Body.FlinksCode)
+	}
+
+}
+
+// decodedCard is a card as a client decodes it: numbers as float64.
+func decodedCard(t *testing.T, c flinks.AttributeCard) flinks.AttributeCard {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out flinks.AttributeCard
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -45,6 +45,93 @@ func TestSetScheduledRefresh(t *testing.T) {
 	}
 }
 
+// TestScheduledRefreshOtherForms covers the forms of SetScheduledRefresh
+// that older and other clients send: the query string with an empty body
+// (names in any case), and PATCH /ActivateScheduledRefresh/{loginId} and
+// /DeactivateScheduledRefresh/{loginId}.
+func TestScheduledRefreshOtherForms(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	ctx := context.Background()
+	resp, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "greatday_nomfa", Password: "Everyday", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := resp.Login.Id
+	scheduled := func() bool {
+		t.Helper()
+		cached, err := s.client.AuthorizeCached(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cached.Login.IsScheduledRefresh
+	}
+	path := "/v3/" + sandboxCustomer + "/BankingServices/"
+	r := s.do("PATCH", path+"SetScheduledRefresh?LOGINID="+id+"&isactivated=True", "")
+	if r.status != 200 || strings.TrimSpace(string(r.body)) != `"LoginId `+id+` has now been activated for automatic refresh"` || !scheduled() {
+		t.Fatalf("query string, on: %d %s", r.status, r.body)
+	}
+	if r := s.do("PATCH", path+"SetScheduledRefresh?loginId="+id+"&isActivated=false", ""); r.status != 200 || scheduled() {
+		t.Fatalf("query string, off: %d %s", r.status, r.body)
+	}
+	// A body that names the login wins over the query string.
+	r = s.do("PATCH", path+"SetScheduledRefresh?loginId="+id+"&isActivated=false", `{"LoginId":"`+id+`","IsActivated":true}`)
+	if r.status != 200 || !scheduled() {
+		t.Fatalf("body and query: %d %s", r.status, r.body)
+	}
+	if msg, err := s.client.ActivateScheduledRefresh(ctx, id, false); err != nil || msg != "LoginId "+id+" has now been deactivated for automatic refresh" || scheduled() {
+		t.Fatalf("DeactivateScheduledRefresh: %q, %v", msg, err)
+	}
+	if msg, err := s.client.ActivateScheduledRefresh(ctx, id, true); err != nil || msg != "LoginId "+id+" has now been activated for automatic refresh" || !scheduled() {
+		t.Fatalf("ActivateScheduledRefresh: %q, %v", msg, err)
+	}
+	for _, tt := range []struct{ method, op, code string }{
+		{"PATCH", "SetScheduledRefresh?loginId=" + id + "&isActivated=maybe", "INVALID_REQUEST"},
+		{"PATCH", "SetScheduledRefresh?isActivated=true", "INVALID_REQUEST"},
+		{"PATCH", "SetScheduledRefresh?loginId=00000000-0000-4000-8000-000000000000&isActivated=true", "INVALID_LOGIN"},
+		{"PATCH", "ActivateScheduledRefresh/00000000-0000-4000-8000-000000000000", "INVALID_LOGIN"},
+		{"PATCH", "deactivatescheduledrefresh/" + startForeignLogin(t, s), "INVALID_LOGIN"},
+	} {
+		r := s.do(tt.method, path+tt.op, "")
+		checkFlinksShape(t, r)
+		if str(r.json, "FlinksCode") != tt.code {
+			t.Errorf("%s %s: %d %s, want %s", tt.method, tt.op, r.status, r.body, tt.code)
+		}
+	}
+}
+
+// TestRoutingNumber looks institutions up by routing number: a Canadian EFT
+// routing number 0IIITTTTT or its institution number III, in the shape of
+// /Institutions.
+func TestRoutingNumber(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	ctx := context.Background()
+	for _, n := range []string{"003", "000312345"} {
+		resp, err := s.client.InstitutionsByRoutingNumber(ctx, n)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if resp.Count != 1 || len(resp.Data) != 1 || resp.Data[0].Country != "CA" || resp.Data[0].Localizations[0].Name != "RBC Royal Bank" ||
+			len(resp.Data[0].RoutingNumbers) != 1 || resp.Data[0].RoutingNumbers[0] != "003" {
+			t.Errorf("%s: %+v", n, resp)
+		}
+	}
+	// The path's words in any case, as elsewhere.
+	if r := s.do("GET", "/v3/"+sandboxCustomer+"/bankingservices/institutions/routingnumber/004", ""); r.status != 200 {
+		t.Errorf("lowercase path: %d %s", r.status, r.body)
+	}
+	for _, tt := range []struct {
+		n      string
+		status int
+	}{{"123456789", 404}, {"12ab", 400}, {"0123", 400}, {"100312345", 404}} {
+		_, err := s.client.InstitutionsByRoutingNumber(ctx, tt.n)
+		if e := apiErr(t, err); e.StatusCode != tt.status || e.Body.FlinksCode != flinks.CodeInvalidRequest {
+			t.Errorf("%s: %d %s, want %d INVALID_REQUEST", tt.n, e.StatusCode, e.Body.FlinksCode, tt.status)
+		}
+	}
+}
+
 // TestEnhancedMFA walks the Enhanced MFA flow: a live Authorize with
 // WithMfaQuestions records the login's questions, GetMFAQuestions lists
 // those without an answer, AnswerMFAQuestions answers them ahead of time,

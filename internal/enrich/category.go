@@ -9,25 +9,47 @@ import (
 // Categories of the tree bankfeed answers with. Names are Flinks' top-level
 // categories; a rule picks one from a transaction's description and sign.
 const (
-	CatIncome        = "Income"
-	CatPayroll       = "Income/Payroll"
-	CatGovernment    = "Income/Government"
-	CatTransferIn    = "Transfers/Incoming"
-	CatTransferOut   = "Transfers/Outgoing"
-	CatLoanPayment   = "Loans/Payment"
-	CatPaydayLoan    = "Loans/Payday"
-	CatNSF           = "Fees/NSF"
-	CatBankFees      = "Fees/Bank"
-	CatGroceries     = "Food/Groceries"
-	CatRestaurants   = "Food/Restaurants"
-	CatHousing       = "Housing/Rent"
-	CatUtilities     = "Bills/Utilities"
-	CatTelecom       = "Bills/Telecom"
-	CatTransport     = "Transportation"
-	CatShopping      = "Shopping"
-	CatGig           = "Income/Gig"
-	CatUncategorized = "Uncategorized"
+	CatIncome              = "Income"
+	CatPayroll             = "Income/Payroll"
+	CatGovernment          = "Income/Government"
+	CatEmploymentInsurance = "Income/Government/EmploymentInsurance"
+	CatSocialAssistance    = "Income/Government/SocialAssistance"
+	CatWSIB                = "Income/Government/WSIB"
+	CatPension             = "Income/Government/Pension"
+	CatChildSupport        = "Income/Government/ChildSupport"
+	CatGig                 = "Income/Gig"
+	CatTransferIn          = "Transfers/Incoming"
+	CatTransferOut         = "Transfers/Outgoing"
+	CatReversedNSF         = "Transfers/ReversedNSF"
+	CatLoanDeposit         = "Loans/Deposit"
+	CatLoanPayment         = "Loans/Payment"
+	CatAutoLoan            = "Loans/Auto"
+	CatMortgage            = "Loans/Mortgage"
+	CatStudentLoan         = "Loans/Student"
+	CatPaydayLoan          = "Loans/Payday"
+	CatNSF                 = "Fees/NSF"
+	CatStopPayment         = "Fees/StopPayment"
+	CatOverdraft           = "Fees/Overdraft"
+	CatBankFees            = "Fees/Bank"
+	CatGroceries           = "Food/Groceries"
+	CatRestaurants         = "Food/Restaurants"
+	CatHousing             = "Housing/Rent"
+	CatUtilities           = "Bills/Utilities"
+	CatTelecom             = "Bills/Telecom"
+	CatTransport           = "Transportation"
+	CatShopping            = "Shopping"
+	CatUncategorized       = "Uncategorized"
 )
+
+// Categories lists the category tree, for validating a category a
+// connector or a scenario names.
+func Categories() []string {
+	return []string{CatIncome, CatPayroll, CatGovernment, CatEmploymentInsurance, CatSocialAssistance, CatWSIB,
+		CatPension, CatChildSupport, CatGig, CatTransferIn, CatTransferOut, CatReversedNSF, CatLoanDeposit,
+		CatLoanPayment, CatAutoLoan, CatMortgage, CatStudentLoan, CatPaydayLoan, CatNSF, CatStopPayment,
+		CatOverdraft, CatBankFees, CatGroceries, CatRestaurants, CatHousing, CatUtilities, CatTelecom,
+		CatTransport, CatShopping, CatUncategorized}
+}
 
 // rule maps a keyword in the description, for one direction of money, to a
 // category. Order matters: the first rule that matches wins, so the more
@@ -39,26 +61,57 @@ type rule struct {
 }
 
 var rules = []rule{
+	// A credit naming NSF is a payment the bank returned unpaid.
+	{"NSF", true, CatReversedNSF},
+	{"NON-SUFFICIENT", true, CatReversedNSF},
 	{"NSF", false, CatNSF},
 	{"NON-SUFFICIENT", false, CatNSF},
-	{"OVERDRAFT", false, CatBankFees},
+	{"STOP PAYMENT", false, CatStopPayment},
+	{"OVERDRAFT", false, CatOverdraft},
 	{"FEE", false, CatBankFees},
 	{"PAYDAY", true, CatPaydayLoan},
 	{"PAYDAY", false, CatPaydayLoan},
 	{"CASH MONEY", true, CatPaydayLoan},
+	{"CASH MONEY", false, CatPaydayLoan},
+	{"MONEYMART", true, CatPaydayLoan},
+	{"MONEYMART", false, CatPaydayLoan},
+	// The advance a loan account's ledger starts with moves money out of
+	// the loan, it is no repayment.
+	{"ADVANCE", false, CatTransferOut},
+	{"LOAN DEPOSIT", true, CatLoanDeposit},
+	{"AUTO LOAN", false, CatAutoLoan},
+	{"CAR LOAN", false, CatAutoLoan},
+	{"STUDENT LOAN", false, CatStudentLoan},
+	{"NSLSC", false, CatStudentLoan},
+	{"MORTGAGE", false, CatMortgage},
 	{"LOAN", false, CatLoanPayment},
-	{"MORTGAGE", false, CatLoanPayment},
 	{"PAYROLL", true, CatPayroll},
 	{"SALARY", true, CatPayroll},
 	{"PAY ", true, CatPayroll},
+	{"EI ", true, CatEmploymentInsurance},
+	{"EMPLOYMENT INSURANCE", true, CatEmploymentInsurance},
+	{"SOCIAL ASSISTANCE", true, CatSocialAssistance},
+	{"ONTARIO WORKS", true, CatSocialAssistance},
+	{"WSIB", true, CatWSIB},
+	{"CNESST", true, CatWSIB},
+	{"CPP", true, CatPension},
+	{"OAS", true, CatPension},
+	{"PENSION", true, CatPension},
+	{"CHILD SUPPORT", true, CatChildSupport},
+	{"CCB", true, CatChildSupport},
+	{"CANADA CHILD", true, CatChildSupport},
 	{"CANADA", true, CatGovernment},
 	{"GOVT", true, CatGovernment},
 	{"UBER", true, CatGig},
 	{"DOORDASH", true, CatGig},
 	{"SKIP", true, CatGig},
 	{"E-TRANSFER", true, CatTransferIn},
+	{"E-TRF", true, CatTransferIn},
 	{"TRANSFER", true, CatTransferIn},
+	// A card's or a loan's ledger receives its repayments as credits.
+	{"PAYMENT", true, CatTransferIn},
 	{"E-TRANSFER", false, CatTransferOut},
+	{"E-TRF", false, CatTransferOut},
 	{"TRANSFER", false, CatTransferOut},
 	{"RENT", false, CatHousing},
 	{"HYDRO", false, CatUtilities},

@@ -27,16 +27,19 @@ func (s *Server) enrichData(r *http.Request) (*accounts.Data, []flinks.AccountDe
 	return d, accts, nil
 }
 
-// handleAttributes serves GetAllAttributes and its packages; every package
-// answers the same computed card (docs/enrich.md).
-func (s *Server) handleAttributes(w http.ResponseWriter, r *http.Request) error {
-	d, accts, err := s.enrichData(r)
-	if err != nil {
-		return err
+// handleAttributes serves one attributes package: the card computed from
+// the session's snapshot, as of the live login that fetched it, so that one
+// snapshot always answers the same card.
+func (s *Server) handleAttributes(pkg enrich.Package) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		d, accts, err := s.enrichData(r)
+		if err != nil {
+			return err
+		}
+		setRequestID(r.Context(), d.RequestID)
+		return writeJSON(w, http.StatusOK, &flinks.AttributesResponse{HttpStatusCode: http.StatusOK,
+			Card: enrich.Card(pkg, d.Login.ID, accts, d.Login.LastRefresh), Login: accounts.Login(d.Login), RequestId: d.RequestID})
 	}
-	setRequestID(r.Context(), d.RequestID)
-	return writeJSON(w, http.StatusOK, &flinks.AttributesResponse{HttpStatusCode: http.StatusOK,
-		Card: enrich.Compute(accts), Login: accounts.Login(d.Login), RequestId: d.RequestID})
 }
 
 // handleCategorization serves the categorization of every transaction.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/bankfeed/bankfeed/internal/enrich"
 	"github.com/bankfeed/bankfeed/internal/tenants"
 )
 
@@ -11,7 +12,8 @@ const base = "/v3/{customerId}/BankingServices/"
 // case-insensitive routing of canonicalizePath.
 var operations = []string{"Authorize", "GenerateAuthorizeToken", "SetScheduledRefresh", "GetMFAQuestions", "AnswerMFAQuestions",
 	"Institutions", "GetAccountsDetail", "GetAccountsDetailAsync", "GetAccountsSummary", "GetAccountsSummaryAsync",
-	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch"}
+	"GetStatements", "GetStatementsAsync", "DeleteCard", "AuthorizeMultiple", "GetNightlyRefreshStatus", "FieldMatch",
+	"ActivateScheduledRefresh", "DeactivateScheduledRefresh"}
 
 // routes lists every route bankfeed serves, one to a line, each with the
 // credential it takes (reference section 2): the authorize token for
@@ -29,6 +31,9 @@ func (s *Server) routes() {
 	route("GET "+base+"GetMFAQuestions/{loginId}", tenants.APIKey, s.handleGetMFAQuestions)
 	route("PATCH "+base+"AnswerMFAQuestions", tenants.APIKey, s.handleAnswerMFAQuestions)
 	route("GET "+base+"Institutions", tenants.APIKey, s.handleInstitutions)
+	route("GET "+base+"Institutions/RoutingNumber/{routingNumber}", tenants.APIKey, s.handleRoutingNumber)
+	route("PATCH "+base+"ActivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(true))
+	route("PATCH "+base+"DeactivateScheduledRefresh/{loginId}", tenants.APIKey, s.handleActivateScheduledRefresh(false))
 	route("POST "+base+"AuthorizeMultiple", tenants.APIKey, s.handleAuthorizeMultiple)
 	route("DELETE "+base+"DeleteCard/{loginId}", tenants.APIKey, s.handleDeleteCard)
 	route("POST "+base+"FieldMatch", tenants.APIKey, s.handleFieldMatch)
@@ -42,9 +47,8 @@ func (s *Server) routes() {
 	route("POST "+base+"GetStatements", tenants.APIKey, s.handleStatements(false))
 	route("GET "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
 	route("POST "+base+"GetStatementsAsync/{requestId}", tenants.APIKey, s.handleStatements(true))
-	for _, pkg := range []string{"GetAllAttributes", "GetIncomeAttributes", "GetLendingAttributes", "GetCreditRiskAttributes",
-		"GetUserAnalysisAttributes", "GetBusinessAnalysisAttributes"} {
-		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+pkg, tenants.APIKey, s.handleAttributes)
+	for _, pkg := range enrich.Packages {
+		route("GET /v3/{customerId}/insight/login/{loginId}/attributes/{requestId}/"+string(pkg), tenants.APIKey, s.handleAttributes(pkg))
 	}
 	route("GET /v3/{customerId}/categorization/login/{loginId}/requestid/{requestId}", tenants.APIKey, s.handleCategorization)
 	s.mux.Handle("GET /healthz", s.adapt(s.handleHealth))

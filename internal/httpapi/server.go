@@ -207,6 +207,10 @@ func canonicalizePath(r *http.Request) {
 	if op, ok := canonicalOps[strings.ToLower(parts[4])]; ok {
 		parts[4] = op
 	}
+	if len(parts) == 6 && parts[4] == "Institutions" && len(parts[5]) > len("RoutingNumber/") &&
+		strings.EqualFold(parts[5][:len("RoutingNumber/")], "RoutingNumber/") {
+		parts[5] = "RoutingNumber/" + parts[5][len("RoutingNumber/"):]
+	}
 	if c := strings.Join(parts, "/"); c != p {
 		r.URL.Path, r.URL.RawPath = c, ""
 	}
