@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,52 @@ func TestDeclaredAcrossRefreshes(t *testing.T) {
 	}
 	if !strings.Contains(string(first), `"k":`) {
 		t.Errorf("an authorized state %s does not keep the link time", first)
+	}
+}
+
+// TestEmbeddedChangingUser checks FlinksCapital's test_changing_transactions
+// as docs/sandbox.md tells it: the bill pending then posted with the tip,
+// the hotel hold gone after three days, the refund from the third day.
+func TestEmbeddedChangingUser(t *testing.T) {
+	t.Parallel()
+	scenarios, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u *User
+	for _, sc := range scenarios {
+		if sc.Institution == "FlinksCapital" {
+			u = sc.user("test_changing_transactions")
+		}
+	}
+	if u == nil {
+		t.Fatal("FlinksCapital has no test_changing_transactions")
+	}
+	linked := time.Date(2026, time.November, 24, 15, 0, 0, 0, time.UTC)
+	shown := func(after time.Duration) map[string]connector.Cents {
+		snap := generateFor("FlinksCapital", u, linked, linked.Add(after), 90)
+		if err := checkChain(snap); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]connector.Cents{}
+		for i := range u.Transactions {
+			if tx, ok := findTx(snap.Accounts[0], guidFrom(loginSeed("FlinksCapital", u.Username)^declaredKey, uint64(i))); ok {
+				m[tx.Description] = tx.Credit - tx.Debit
+			}
+		}
+		return m
+	}
+	want := []struct {
+		after time.Duration
+		shown map[string]connector.Cents
+	}{
+		{0, map[string]connector.Cents{"RESTAURANT CHEZ LEON": -42_10, "HOTEL LE GERMAIN HOLD": -300_00}},
+		{48 * time.Hour, map[string]connector.Cents{"RESTAURANT CHEZ LEON TIP": -50_52, "HOTEL LE GERMAIN HOLD": -300_00}},
+		{72 * time.Hour, map[string]connector.Cents{"RESTAURANT CHEZ LEON TIP": -50_52, "REFUND AMAZON.CA": 19_99}},
+	}
+	for _, w := range want {
+		if got := shown(w.after); !reflect.DeepEqual(got, w.shown) {
+			t.Errorf("%v after the link: %v, want %v", w.after, got, w.shown)
+		}
 	}
 }
