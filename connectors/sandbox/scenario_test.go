@@ -133,6 +133,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"MultipleChoice","Prompt":{"en":"x","fr":"y"},"Iterables":["o"],"Answers":["o"]}],"Next":"b"},"b":{"Challenges":[{"Type":"WaitUntilEUAccept","Prompt":"p"}],"TwoStep":true}},"Users":[{"Username":"u","Password":"p","Flow":"a","DeviceApproval":"1s"}]}`))
 	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"QuestionAndAnswer","Prompt":"q","Pattern":"[0-9]{6}"}],"OnWrong":"a"}},"Users":[{"Username":"u","Password":"p","Rotate":["a"]}]}`))
+	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Users":[{"Username":"u","Password":"p","Type":"Business","Persona":"business","Transactions":[{"Description":"X","Amount":"-1.5","Day":-3,"PendingUntil":"48h","PostedAmount":"2","PostedDescription":"Y","RemovedAfter":"1h","Category":"Shopping"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := sandbox.Parse("fuzz.json", data, nil)
 		if err != nil {
