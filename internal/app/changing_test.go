@@ -12,6 +12,7 @@ import (
 	"github.com/bankfeed/bankfeed/flinks"
 	"github.com/bankfeed/bankfeed/internal/app"
 	"github.com/bankfeed/bankfeed/internal/enrich"
+	"github.com/bankfeed/bankfeed/internal/store/pgstore/pgtest"
 )
 
 // changingScenario is a bank whose user declares transactions that move
@@ -44,11 +45,26 @@ const changingScenario = `{
 // overriding the rules) follow each refresh.
 func TestChangingTransactions(t *testing.T) {
 	t.Parallel()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			var database []string
+			if kind == "postgres" {
+				database = []string{"--database", pgtest.NewDatabase(t)}
+			}
+			testChangingTransactions(t, database)
+		})
+	}
+}
+
+// testChangingTransactions is TestChangingTransactions on the database
+// that the flags name (SQLite when none).
+func testChangingTransactions(t *testing.T, database []string) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "changing.json"), []byte(changingScenario), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startServerArgs(t, "", nil, "--scenarios", dir, "--refresh-at", "off")
+	s := startServerArgs(t, "", nil, append([]string{"--scenarios", dir, "--refresh-at", "off"}, database...)...)
 	ctx := context.Background()
 
 	auth, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{Institution: "ChangingBank", Username: "alice",
@@ -109,7 +125,8 @@ func TestChangingTransactions(t *testing.T) {
 		t.Helper()
 		s.clock.Advance(after)
 		var out bytes.Buffer
-		if err := app.Main(ctx, []string{"refresh", "--now", "--data", s.dataDir, "--scenarios", dir}, func(string) string { return "" },
+		args := append([]string{"refresh", "--now", "--data", s.dataDir, "--scenarios", dir}, database...)
+		if err := app.Main(ctx, args, func(string) string { return "" },
 			&out, testLogWriter{t}, app.WithClock(s.clock.Now)); err != nil {
 			t.Fatalf("bankfeed refresh --now: %v", err)
 		}
