@@ -81,14 +81,16 @@ var personas = map[string]*persona{
 			s.sweepDesc = "WESTERN UNION TRANSFER"
 		},
 		day: func(s *history, _ dayRand) {
+			// Paydays fall on 0 and 14 of the 28-day cycle: the advance
+			// on day 10, repaid on the payday four days later.
 			switch (s.d - s.firstPay) % 28 {
 			case 10:
 				if s.d > s.firstPay {
 					s.post(s.chq, "CASH MONEY PAYDAY ADVANCE", paydayAdvance)
 				}
-			case 0:
+			case 14:
 				if s.d > s.firstPay {
-					s.debit("CASH MONEY PAYDAY LOAN PYMT", paydayAdvance+paydayCost)
+					s.debit("CASH MONEY PAYDAY LOAN PAYMENT", paydayAdvance+paydayCost)
 				}
 			}
 		},

@@ -79,7 +79,7 @@ func TestPersonas(t *testing.T) {
 			if len(snap.Accounts) != 1 {
 				t.Errorf("%d accounts, want chequing alone", len(snap.Accounts))
 			}
-			adv, pay := d["CASH MONEY PAYDAY ADVANCE"], d["CASH MONEY PAYDAY LOAN PYMT"]
+			adv, pay := d["CASH MONEY PAYDAY ADVANCE"], d["CASH MONEY PAYDAY LOAN PAYMENT"]
 			if len(adv) < 3 || len(pay) < 3 {
 				t.Errorf("%d payday advances and %d repayments in 90 days, want 3 or more", len(adv), len(pay))
 			}
@@ -151,5 +151,42 @@ func TestPersonas(t *testing.T) {
 	first := func(s *connector.Snapshot) time.Time { txs := s.Accounts[0].Transactions; return txs[len(txs)-1].Date }
 	if !first(a).Equal(first(b)) || !slices.Equal(a.Accounts[0].Transactions, b.Accounts[0].Transactions[len(b.Accounts[0].Transactions)-len(a.Accounts[0].Transactions):]) {
 		t.Errorf("the newcomer's history starts on %v, then %v ten days later", first(a), first(b))
+	}
+}
+
+// TestBorrowerPaydayLoan checks the borrower's payday loan against its
+// description: every advance repaid, with its cost, on the payday four
+// days later.
+func TestBorrowerPaydayLoan(t *testing.T) {
+	t.Parallel()
+	u := &User{Username: "persona_borrower", Persona: "borrower"}
+	now := time.Date(2026, time.November, 24, 15, 0, 0, 0, time.UTC)
+	txs := generateFor("FlinksCapital", u, now, now, 365).Accounts[0].Transactions
+	payday := map[time.Time]bool{}
+	repaid := map[time.Time]connector.Cents{}
+	for _, tx := range txs {
+		switch {
+		case strings.HasPrefix(tx.Description, "PAYROLL DEP "):
+			payday[tx.Date] = true
+		case tx.Description == "CASH MONEY PAYDAY LOAN PAYMENT":
+			repaid[tx.Date] = tx.Debit
+		}
+	}
+	n := 0
+	for _, tx := range txs {
+		if tx.Description != "CASH MONEY PAYDAY ADVANCE" {
+			continue
+		}
+		n++
+		due := tx.Date.AddDate(0, 0, 4)
+		if due.After(now) {
+			continue
+		}
+		if !payday[due] || repaid[due] != paydayAdvance+paydayCost || tx.Credit != paydayAdvance {
+			t.Errorf("advance of %v on %v: payday four days later %v, repaid %v", tx.Credit, tx.Date.Format(time.DateOnly), payday[due], repaid[due])
+		}
+	}
+	if n < 12 {
+		t.Errorf("%d advances in a year, want one every 28 days", n)
 	}
 }
