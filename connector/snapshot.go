@@ -76,7 +76,11 @@ type Account struct {
 	Transactions []Transaction
 }
 
-// Transaction is one posted transaction.
+// Transaction is one transaction as the bank shows it at a refresh. A bank
+// may show a transaction while it is pending; when it posts, it keeps its
+// ID and may change its amount and description, and a bank may remove one
+// (a hold that drops). Balances then follow: each refresh is consistent in
+// itself.
 type Transaction struct {
 	// ID is stable: the same transaction has the same ID at every refresh.
 	ID          string
@@ -85,6 +89,12 @@ type Transaction struct {
 	// Exactly one of Debit and Credit is positive; the other is zero.
 	Debit, Credit Cents
 	Balance       Cents
+	// Category is optional: the bank's own category of the transaction,
+	// mapped by the connector to a category of bankfeed's tree
+	// (flinks.Categories). When set, bankfeed's categorization uses it
+	// instead of its rules; a name outside the tree is ignored. Empty when
+	// the bank gives none, as most do.
+	Category string
 }
 
 // Cents is an amount of money in hundredths of the currency unit: money is

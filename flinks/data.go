@@ -62,6 +62,11 @@ type Transaction struct {
 	Credit      *Money  `json:"Credit"`
 	Balance     *Money  `json:"Balance"`
 	Id          string  `json:"Id"`
+	// BankCategory is the category the bank gave the transaction
+	// (connector.Transaction.Category), which categorization prefers to its
+	// own rules. Flinks' GetAccountsDetail has no such field, so it is
+	// never on the wire.
+	BankCategory string `json:"-"`
 }
 
 // AccountDetail is one account of GetAccountsDetail, fields in the docs'

@@ -529,6 +529,9 @@ func testFetch(t *testing.T, d driver) {
 			if (tx.Debit > 0) == (tx.Credit > 0) || tx.Debit < 0 || tx.Credit < 0 {
 				t.Errorf("account %s, transaction %s: Debit %v and Credit %v; want exactly one positive", a.ID, tx.ID, tx.Debit, tx.Credit)
 			}
+			if tx.Category != "" && !flinks.IsCategory(tx.Category) {
+				t.Errorf("account %s, transaction %s: Category %q is not a category of flinks.Categories", a.ID, tx.ID, tx.Category)
+			}
 			if tx.Date.After(fetchNow) {
 				t.Errorf("account %s, transaction %s: dated %v, after the fetch's Now", a.ID, tx.ID, tx.Date)
 			}

@@ -54,7 +54,11 @@ func (c *Connector) Fetch(ctx context.Context, req connector.FetchRequest) (*con
 			return nil, err
 		}
 	}
-	return generate(sc.Institution, u.Username, req.Now, req.Days), nil
+	linked := req.Now // a login saved before link times were kept
+	if st.Linked != 0 {
+		linked = time.Unix(st.Linked, 0).UTC()
+	}
+	return generateFor(sc.Institution, u, linked, req.Now, req.Days), nil
 }
 
 // historyAnchor is the first day of every sandbox history. It is fixed, not
@@ -90,11 +94,21 @@ const (
 // and including now's, newest first. days <= 0 means 90. The same login
 // always gets the same data, and a later now only adds transactions.
 func generate(institution, username string, now time.Time, days int) *connector.Snapshot {
+	return generateFor(institution, &User{Username: username}, now, now, days)
+}
+
+// generateFor is generate for a scenario user linked at linked: the history
+// of the user's persona, and the user's declared transactions as the bank
+// shows them at now.
+func generateFor(institution string, u *User, linked, now time.Time, days int) *connector.Snapshot {
 	if days <= 0 {
 		days = defaultHistoryDays
 	}
-	seed := loginSeed(institution, username)
+	seed := loginSeed(institution, u.Username)
 	s := newHistory(institution, seed)
+	if p, ok := personas[u.Persona]; ok {
+		p.apply(s, seed, linked)
+	}
 	last := int(epochDay(now) - anchorEpochDay)
 	s.from = last - days + 1
 	s.run(last)
@@ -102,6 +116,9 @@ func generate(institution, username string, now time.Time, days int) *connector.
 	snap := &connector.Snapshot{Holder: s.holder}
 	for _, a := range s.accounts {
 		snap.Accounts = append(snap.Accounts, s.account(a))
+	}
+	if len(u.Transactions) > 0 { // on chequing, always the first account
+		overlay(&snap.Accounts[0], seed, u.Transactions, linked, now, s.from, last)
 	}
 	return snap
 }
@@ -220,6 +237,16 @@ type history struct {
 	chq         *histAccount
 	sav, card   *histAccount
 	line, loan  *histAccount
+	// drawn holds every kind's account as drawn, the login's or not, for
+	// a persona to choose its own (persona.go).
+	drawn       [kindLoan + 1]*histAccount
+	city        *place
+	accountType string // Personal or Business
+	// open is the day (an index since the anchor) the accounts were
+	// opened, before which nothing happens; -1 for the anchor itself.
+	open int
+	// persona plays the day's persona-specific flows (nil for none).
+	persona *persona
 
 	// The current day: index since the anchor, calendar, and whether it is
 	// in the returned window (index >= from).
@@ -347,8 +374,14 @@ func (s *history) run(last int) {
 		if s.inWindow {
 			s.date = historyAnchor.Add(time.Duration(s.d) * 24 * time.Hour)
 		}
+		if s.d < s.open {
+			continue
+		}
 		for _, a := range s.accounts {
 			a.n = 0
+		}
+		if s.d == s.open && s.persona != nil && s.persona.opening != nil {
+			s.persona.opening(s)
 		}
 		if s.card != nil {
 			s.cardDay()
@@ -424,9 +457,10 @@ func (s *history) groceryToday() bool {
 func (s *history) chequingDay() {
 	a := s.chq
 	r := s.dayRand(a)
-	if s.isPayday(s.d) {
+	if s.isPayday(s.d) && (s.persona == nil || !s.persona.noPayroll) {
 		s.post(a, s.payroll, s.scaled(s.pay))
 	}
+	s.personaDay()
 	if r.chance(35) {
 		amt := r.between(20_00, 250_00) / 500 * 500
 		s.post(a, "INTERAC E-TRF FROM "+s.contacts[r.intn(len(s.contacts))], s.styled(amt))
@@ -596,7 +630,7 @@ func (s *history) account(a *histAccount) connector.Account {
 		Category:          a.category,
 		Type:              a.typ,
 		Currency:          "CAD",
-		AccountType:       "Personal",
+		AccountType:       s.accountType,
 		AccountNumber:     a.number,
 		TransitNumber:     a.transit,
 		InstitutionNumber: institutionNumber(s.institution),
@@ -650,10 +684,11 @@ func newHistory(institution string, seed uint64) *history {
 	r := rand.New(rand.NewPCG(seed, mix64(seed)))
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
 	between := func(lo, hi connector.Cents) connector.Cents { return lo + connector.Cents(r.Int64N(int64(hi-lo)+1)) }
-	s := &history{institution: institution}
+	s := &history{institution: institution, accountType: "Personal", open: -1}
 
 	// Holder.
 	c := pickCity(r, institution)
+	s.city = c
 	french := r.IntN(100) < 15
 	if c.prov == "QC" {
 		french = r.IntN(100) < 80
@@ -794,6 +829,7 @@ func newHistory(institution string, seed uint64) *history {
 				s.loan = a
 			}
 		}
+		s.drawn[k] = a
 		if has[k] {
 			s.accounts = append(s.accounts, a)
 		}

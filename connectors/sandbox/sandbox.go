@@ -150,6 +150,12 @@ type state struct {
 	// Shown is when the step was first shown (unix microseconds), for the
 	// trusted device's approval delay.
 	Shown int64 `json:"t,omitempty"`
+	// Linked is when the login was first authorized (unix seconds), kept
+	// through every reopen: a scenario's declared transactions count their
+	// days and their pending and removal delays from it, so that they move
+	// with the clock the same way at every refresh. States saved before it
+	// existed have none; the next live login sets it.
+	Linked int64 `json:"k,omitempty"`
 }
 
 // Begin implements connector.Connector.
@@ -173,7 +179,7 @@ func (c *Connector) Begin(ctx context.Context, req connector.BeginRequest) (conn
 	if reopen {
 		var saved state
 		if err := json.Unmarshal(req.Saved, &saved); err == nil && fold(saved.User) == fold(u.Username) {
-			st.Logins = saved.Logins
+			st.Logins, st.Linked = saved.Logins, saved.Linked
 		}
 	}
 	first := u.Flow
@@ -237,7 +243,11 @@ func (c *Connector) Continue(ctx context.Context, req connector.ContinueRequest)
 // authorized outcome when next is empty.
 func (c *Connector) enter(sc *Scenario, u *User, st state, next string, now time.Time, unattended bool) (connector.Outcome, error) {
 	if next == "" {
-		saved, err := json.Marshal(state{Institution: st.Institution, User: st.User, Logins: st.Logins + 1})
+		linked := st.Linked
+		if linked == 0 {
+			linked = now.Unix()
+		}
+		saved, err := json.Marshal(state{Institution: st.Institution, User: st.User, Logins: st.Logins + 1, Linked: linked})
 		if err != nil {
 			return connector.Outcome{}, err
 		}

@@ -135,6 +135,13 @@ func TestConformance(t *testing.T) {
 		{"Scotia", "Greatday", fromScenario},
 		{"TD", "Greatday", fromScenario},
 		{"RBC", "greatday_newquestions", fromScenario},
+		{"FlinksCapital", "persona_salaried", fromScenario},
+		{"FlinksCapital", "persona_gig", fromScenario},
+		{"FlinksCapital", "persona_borrower", fromScenario},
+		{"FlinksCapital", "persona_business", fromScenario},
+		{"FlinksCapital", "persona_newcomer", fromScenario},
+		// Declared transactions that post and vanish between fetches.
+		{"FlinksCapital", "test_changing_transactions", fromScenario},
 	}
 	for _, s := range scripts {
 		t.Run(s.institution+"/"+s.username, func(t *testing.T) {

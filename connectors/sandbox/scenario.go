@@ -107,6 +107,12 @@ type User struct {
 	// SlowFetch makes data calls answer OPERATION_DISPATCHED instead of
 	// OPERATION_PENDING while the fetch runs (Flinks' test_dispatched).
 	SlowFetch bool
+	// Persona selects the profile the user's history is generated with
+	// (see personas); empty is the default profile.
+	Persona string
+	// Transactions are declared on the user's chequing account, beside
+	// the generated history.
+	Transactions []*DeclaredTransaction
 
 	approval   time.Duration
 	fetchDelay time.Duration
@@ -288,6 +294,20 @@ func Parse(name string, data []byte, images fs.FS) (*Scenario, error) {
 		}
 		if u.Type != "" && u.Type != "Personal" && u.Type != "Business" {
 			return nil, fail(field+".Type", "must be Personal or Business")
+		}
+		if u.Persona != "" {
+			p, ok := personas[u.Persona]
+			if !ok {
+				return nil, fail(field+".Persona", "%q is not a persona (%s)", u.Persona, strings.Join(personaNames(), ", "))
+			}
+			if p.business && u.Type != "Business" {
+				return nil, fail(field+".Type", "the %s persona is a business: it needs \"Type\": \"Business\"", u.Persona)
+			}
+		}
+		for j, d := range u.Transactions {
+			if err := d.validate(name, fmt.Sprintf("%s.Transactions[%d]", field, j)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := checkCycles(&sc); err != nil {

@@ -67,6 +67,22 @@ func TestParseErrors(t *testing.T) {
 		{"missing image", `"Answers": ["Maple"]`, `"Answers": ["@image:nothing"]`, "Steps.question.Challenges[0].Answers[0]", `image "nothing"`},
 		{"image that is not a PNG", `"Answers": ["Maple"]`, `"Answers": ["@image:bad"]`, "Steps.question.Challenges[0].Answers[0]", "not a PNG"},
 		{"two values", `"Users"`, `"Users": [], "Users2"`, "", "unknown field"},
+		{"declared without description", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Amount": "-1.00"}]`, "Users[0].Transactions[1].Description", `is required`},
+		{"declared amount not a decimal", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "-1,50"}]`, "Users[0].Transactions[1].Amount", `"-1,50" is not an amount such as "-42.10"`},
+		{"declared amount of three decimals", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1.505"}]`, "Users[0].Transactions[1].Amount", `is not an amount`},
+		{"declared amount zero", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "0.00"}]`, "Users[0].Transactions[1].Amount", `must not be zero`},
+		{"declared amount missing", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X"}]`, "Users[0].Transactions[1].Amount", `"" is not an amount`},
+		{"declared day too far", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "Day": -400}]`, "Users[0].Transactions[1].Day", `-400 is not between -365 and 365`},
+		{"declared pending not a duration", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "PendingUntil": "2 days"}]`, "Users[0].Transactions[1].PendingUntil", `"2 days" is not a positive duration`},
+		{"declared pending negative", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "PendingUntil": "-48h"}]`, "Users[0].Transactions[1].PendingUntil", `is not a positive duration`},
+		{"declared posted amount without pending", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "PostedAmount": "2"}]`, "Users[0].Transactions[1].PostedAmount", `needs PendingUntil`},
+		{"declared posted description without pending", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "PostedDescription": "Y"}]`, "Users[0].Transactions[1].PostedDescription", `needs PendingUntil`},
+		{"declared posted amount not a decimal", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "PendingUntil": "1h", "PostedAmount": "two"}]`, "Users[0].Transactions[1].PostedAmount", `"two" is not an amount`},
+		{"declared removal not a duration", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "RemovedAfter": "0s"}]`, "Users[0].Transactions[1].RemovedAfter", `"0s" is not a positive duration`},
+		{"declared unknown category", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "Category": "Food/Resto"}]`, "Users[0].Transactions[1].Category", `"Food/Resto" is not a category of the tree (Income, Income/Payroll`},
+		{"declared unknown field", `"Flow": "question"`, `"Flow": "question", "Transactions": [{"Description": "SHOP", "Amount": "-1.00"}, {"Description": "X", "Amount": "1", "Pending": "1h"}]`, "", `unknown field "Pending"`},
+		{"unknown persona", `"Flow": "question"`, `"Persona": "student"`, "Users[0].Persona", `"student" is not a persona (salaried, gig, borrower, business, newcomer)`},
+		{"business persona of a personal user", `"Flow": "question"`, `"Persona": "business"`, "Users[0].Type", `the business persona is a business: it needs "Type": "Business"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +133,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"MultipleChoice","Prompt":{"en":"x","fr":"y"},"Iterables":["o"],"Answers":["o"]}],"Next":"b"},"b":{"Challenges":[{"Type":"WaitUntilEUAccept","Prompt":"p"}],"TwoStep":true}},"Users":[{"Username":"u","Password":"p","Flow":"a","DeviceApproval":"1s"}]}`))
 	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Steps":{"a":{"Challenges":[{"Type":"QuestionAndAnswer","Prompt":"q","Pattern":"[0-9]{6}"}],"OnWrong":"a"}},"Users":[{"Username":"u","Password":"p","Rotate":["a"]}]}`))
+	f.Add([]byte(`{"Institution":"A","InstitutionId":1,"Users":[{"Username":"u","Password":"p","Type":"Business","Persona":"business","Transactions":[{"Description":"X","Amount":"-1.5","Day":-3,"PendingUntil":"48h","PostedAmount":"2","PostedDescription":"Y","RemovedAfter":"1h","Category":"Shopping"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := sandbox.Parse("fuzz.json", data, nil)
 		if err != nil {

@@ -102,6 +102,7 @@ func transactions(txns []connector.Transaction) []flinks.Transaction {
 		tx.Date, start = dates[start:ends[i]], ends[i]
 		tx.Description = t.Description
 		tx.Id = t.ID
+		tx.BankCategory = t.Category
 		side := &amounts[2*i]
 		if t.Debit != 0 {
 			*side = flinks.Money(t.Debit)

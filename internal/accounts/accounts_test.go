@@ -395,3 +395,25 @@ func deref[T any](p *T) any {
 	}
 	return *p
 }
+
+// TestDetailBankCategory checks that the bank's category of a transaction
+// reaches the categorizer through Detail, and never the wire.
+func TestDetailBankCategory(t *testing.T) {
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	snap := &connector.Snapshot{Accounts: []connector.Account{{ID: "a", Title: "Chequing",
+		Transactions: []connector.Transaction{
+			{ID: "t2", Date: day, Description: "RESTAURANT CHEZ LEON", Debit: 42_10, Balance: 100_00, Category: "Food/Restaurants"},
+			{ID: "t1", Date: day, Description: "PAYROLL", Credit: 142_10, Balance: 142_10},
+		}}}}
+	d := accounts.Detail(snap, all)
+	if got := d[0].Transactions; got[0].BankCategory != "Food/Restaurants" || got[1].BankCategory != "" {
+		t.Errorf("bank categories %q and %q, want the connector's", got[0].BankCategory, got[1].BankCategory)
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(body), "Food/Restaurants") || strings.Contains(string(body), "BankCategory") {
+		t.Errorf("the bank's category is on the wire: %s", body)
+	}
+}

@@ -131,11 +131,15 @@ var rules = []rule{
 	{"AMAZON", false, CatShopping},
 }
 
-// Categorize gives a transaction's category from its description and the
-// direction of its amount. It is deterministic: the same transaction always
-// gets the same category. A credit no rule names is Income, a debit
-// Uncategorized.
+// Categorize gives a transaction's category: the bank's own when it gave
+// one of the tree (BankCategory, such as a scenario's declared category),
+// otherwise the first rule matching its description and the direction of
+// its amount. It is deterministic: the same transaction always gets the
+// same category. A credit no rule names is Income, a debit Uncategorized.
 func Categorize(t flinks.Transaction) string {
+	if t.BankCategory != "" && flinks.IsCategory(t.BankCategory) {
+		return t.BankCategory
+	}
 	d := " " + strings.ToUpper(t.Description) + " "
 	credit := t.Credit != nil && *t.Credit > 0
 	for _, r := range rules {

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/bankfeed/bankfeed/flinks"
@@ -54,6 +55,52 @@ func TestCategorize(t *testing.T) {
 		}
 		if got := Categorize(tx); got != c.want {
 			t.Errorf("Categorize(%q) = %q, want %q", c.desc, got, c.want)
+		}
+	}
+}
+
+// TestCategorizeBankCategory checks that the bank's category of a
+// transaction wins over the rules when it is one of the tree, and is
+// ignored when it is not, whatever the description says.
+func TestCategorizeBankCategory(t *testing.T) {
+	cases := []struct {
+		desc, bank string
+		credit     int64
+		want       string
+	}{
+		{"RESTAURANT CHEZ LEON", "", 0, CatRestaurants},
+		{"RESTAURANT CHEZ LEON", CatShopping, 0, CatShopping},
+		{"NSF FEE", CatBankFees, 0, CatBankFees},
+		{"PAYROLL ACME", CatGig, 250000, CatGig},
+		{"SOMETHING", CatGroceries, 0, CatGroceries},
+		{"SQUARE DEPOSIT", CatPayroll, 10000, CatPayroll},
+		// Outside the tree, or spelled otherwise: the rules decide.
+		{"RESTAURANT CHEZ LEON", "Food/Resto", 0, CatRestaurants},
+		{"RESTAURANT CHEZ LEON", "food/restaurants", 0, CatRestaurants},
+		{"PAYROLL ACME", "Income/", 250000, CatPayroll},
+	}
+	for _, c := range cases {
+		tx := flinks.Transaction{Description: c.desc, BankCategory: c.bank, Debit: money100(4210)}
+		if c.credit > 0 {
+			tx.Debit, tx.Credit = nil, money100(c.credit)
+		}
+		if got := Categorize(tx); got != c.want {
+			t.Errorf("Categorize(%q, bank category %q) = %q, want %q", c.desc, c.bank, got, c.want)
+		}
+	}
+}
+
+// TestCategoryTreeIsFlinks checks that the tree a connector or a scenario
+// validates its categories against (flinks.Categories) is the one the
+// categorizer answers with, node for node.
+func TestCategoryTreeIsFlinks(t *testing.T) {
+	ours, theirs := Categories(), flinks.Categories()
+	if !slices.Equal(ours, theirs) {
+		t.Errorf("enrich.Categories() = %q\nflinks.Categories() = %q", ours, theirs)
+	}
+	for _, r := range rules {
+		if !flinks.IsCategory(r.cat) {
+			t.Errorf("rule %q names %q, not a category of the tree", r.keyword, r.cat)
 		}
 	}
 }

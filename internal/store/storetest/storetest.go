@@ -1060,8 +1060,10 @@ func snapshotFixture() *connector.Snapshot {
 				Currency: "CAD", AccountType: "Personal", AccountNumber: "4500123412341234",
 				TransitNumber: "00011", InstitutionNumber: "001",
 				Current: cents(-1_234_56), Available: cents(8_765_44), Limit: cents(10_000_00),
+				// The bank's categories on one account only: a snapshot
+				// holds blobs of both formats.
 				Transactions: []connector.Transaction{
-					tx("card-3", 9, "AMAZON.CA MKTP", 42_00, 0, -1_234_56),
+					withCategory(tx("card-3", 9, "AMAZON.CA MKTP", 42_00, 0, -1_234_56), "Shopping"),
 					tx("card-2", 4, "PAYMENT - THANK YOU", 0, 300_00, -1_192_56),
 					tx("card-1", 1, "TIM HORTONS #1234", 2_15, 0, -1_492_56),
 				},
@@ -1085,6 +1087,12 @@ func snapshotFixture() *connector.Snapshot {
 			},
 		},
 	}
+}
+
+// withCategory is t with the bank's category c.
+func withCategory(t connector.Transaction, c string) connector.Transaction {
+	t.Category = c
+	return t
 }
 
 // accountPick names an account of a snapshot and the transactions of it

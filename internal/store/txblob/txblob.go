@@ -9,10 +9,13 @@
 //	uvarint len(ID), ID, varint day (days since 1970-01-01 UTC),
 //	uvarint len(Description), Description, varint Debit, Credit, Balance
 //
-// with the amounts in cents: integers only. The format byte says whether
+// with the amounts in cents: integers only, then, in the formats with
+// categories, uvarint len(Category), Category. The format byte says whether
 // the days never increase along the blob (newest first, as the connector
 // contract asks) or may be in any order (a store keeps a snapshot in the
-// connector's order, unchecked). A read of a newest-first blob stops at the
+// connector's order, unchecked), and whether categories follow. A blob of
+// transactions without a category is written without them, byte for byte
+// as before categories existed, and blobs written before read unchanged. A read of a newest-first blob stops at the
 // first transaction older than its window: Days90 reads blobs of more than
 // a year, and decoding the rest of them was a fifth of GetAccountsDetail
 // under the cached workload of bench/load.
@@ -31,6 +34,9 @@ import (
 const (
 	formatAnyOrder    = 1
 	formatNewestFirst = 2
+	// withCategories is added to a format whose transactions carry a
+	// category each.
+	withCategories = 2
 )
 
 // ErrCorrupt is returned for a blob that is not in the format.
@@ -57,6 +63,14 @@ func Append(b []byte, txs []connector.Transaction) []byte {
 			break
 		}
 	}
+	categories := false
+	for i := range txs {
+		if txs[i].Category != "" {
+			categories = true
+			format += withCategories
+			break
+		}
+	}
 	b = append(b, format)
 	for i := range txs {
 		t := &txs[i]
@@ -68,6 +82,10 @@ func Append(b []byte, txs []connector.Transaction) []byte {
 		b = binary.AppendVarint(b, int64(t.Debit))
 		b = binary.AppendVarint(b, int64(t.Credit))
 		b = binary.AppendVarint(b, int64(t.Balance))
+		if categories {
+			b = binary.AppendUvarint(b, uint64(len(t.Category)))
+			b = append(b, t.Category...)
+		}
 	}
 	return b
 }
@@ -75,10 +93,14 @@ func Append(b []byte, txs []connector.Transaction) []byte {
 // Decode returns the transactions of blob that w selects, in the blob's
 // order; nil when none.
 func Decode(blob []byte, w Window) ([]connector.Transaction, error) {
-	if len(blob) == 0 || (blob[0] != formatNewestFirst && blob[0] != formatAnyOrder) {
+	if len(blob) == 0 || blob[0] < formatAnyOrder || blob[0] > formatNewestFirst+withCategories {
 		return nil, ErrCorrupt
 	}
-	newestFirst := blob[0] == formatNewestFirst
+	format, categories := blob[0], false
+	if format > formatNewestFirst {
+		format, categories = format-withCategories, true
+	}
+	newestFirst := format == formatNewestFirst
 	d := decoder{b: blob[1:]}
 	var out []connector.Transaction
 	for len(d.b) > 0 && d.err == nil {
@@ -86,6 +108,10 @@ func Decode(blob []byte, w Window) ([]connector.Transaction, error) {
 		day := d.varint()
 		desc := d.bytes()
 		debit, credit, balance := d.varint(), d.varint(), d.varint()
+		var category []byte
+		if categories {
+			category = d.bytes()
+		}
 		if d.err != nil {
 			break
 		}
@@ -105,6 +131,7 @@ func Decode(blob []byte, w Window) ([]connector.Transaction, error) {
 			Debit:       connector.Cents(debit),
 			Credit:      connector.Cents(credit),
 			Balance:     connector.Cents(balance),
+			Category:    string(category),
 		})
 	}
 	if d.err != nil {

@@ -100,3 +100,56 @@ func FuzzDecodeTransactions(f *testing.F) {
 		Decode(blob, Window{From: 0, To: 10, After: "tx-1", HasAfter: true})
 	})
 }
+
+// TestTransactionsBlobCategories checks the formats with categories: a
+// round trip keeps each transaction's category (empty ones too), windows
+// read them alike, transactions without any are written exactly as before
+// categories existed, and a blob of such an older format still reads.
+func TestTransactionsBlobCategories(t *testing.T) {
+	plain := blobFixture()
+	old := Append(nil, plain)
+	if old[0] != formatNewestFirst {
+		t.Fatalf("a blob without categories has format %d, want %d as before", old[0], formatNewestFirst)
+	}
+	// The bytes of that blob, written by the format before categories.
+	want := []byte{formatNewestFirst, 4, 't', 'x', '-', '3'}
+	if !slices.Equal(old[:len(want)], want) {
+		t.Errorf("a blob without categories starts %v, want %v", old[:len(want)], want)
+	}
+
+	txs := blobFixture()
+	txs[0].Category = "Income/Payroll"
+	txs[2].Category = "Food/Restaurants"
+	for _, order := range []string{"newest first", "any order"} {
+		in := slices.Clone(txs)
+		if order == "any order" {
+			in[0], in[2] = in[2], in[0]
+		}
+		blob := Append(nil, in)
+		if got := blob[0]; got <= formatNewestFirst {
+			t.Errorf("%s: a blob with categories has format %d", order, got)
+		}
+		got, err := Decode(blob, unbounded)
+		if err != nil || !slices.Equal(got, in) {
+			t.Fatalf("%s: decode(encode) = %v, %v; want %v", order, got, err, in)
+		}
+		day := EpochDay(in[1].Date)
+		got, err = Decode(blob, Window{From: day, To: day})
+		if err != nil || len(got) != 1 || got[0] != in[1] {
+			t.Errorf("%s: the window of day %d = %v, %v; want %v", order, day, got, err, in[1])
+		}
+		for n := range len(blob) {
+			got, err := Decode(blob[:n], unbounded)
+			if err == nil && !slices.Equal(got, in[:len(got)]) {
+				t.Errorf("%s: blob cut at %d decodes to %v, not a prefix", order, n, got)
+			}
+		}
+	}
+	for _, f := range []byte{0, formatNewestFirst + withCategories + 1, 0xff} {
+		other := slices.Clone(old)
+		other[0] = f
+		if _, err := Decode(other, unbounded); err == nil {
+			t.Errorf("a blob of format %d decoded", f)
+		}
+	}
+}
