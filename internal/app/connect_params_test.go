@@ -286,12 +286,13 @@ func TestConnectNoSecretInLogOrURL(t *testing.T) {
 	w := openWidget(t, s.url, "authorizeToken="+token+"&customerId="+keys.CustomerID, 420)
 	w.login("VaultBank", "vault", "leaktest", "Pw-Wrong-7Qz")
 	w.waitStep("COMPONENT_LOAD_CREDENTIAL_RETRY")
-	// The refused login used the token up (docs/connect.md): the retry
-	// says so.
+	// The refused login gave the token back (tenants.TokenRefusals): the
+	// retyped password goes on to the bank's question with it.
 	w.typeIn("credential-username", "leaktest")
 	w.typeIn("credential-password", "Pw-Kq8vT3-NeverLogged")
 	w.click("credential-submit")
-	w.waitStep("TOKEN_INVALID")
+	w.waitStep("COMPONENT_LOAD_MFA")
+	w.screen("mfa")
 	urls := w.frameURLs()
 
 	// The scenario's institution, listed with the embedded ones, logged in

@@ -544,3 +544,53 @@ func eventually(t *testing.T, what string, check func() error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestTokenAfterRefusedCredentials checks that a login refused for its
+// password gives its authorize token back, so that the person can type the
+// password again with the token their page holds (the Connect widget's
+// retries), at most tenants.TokenRefusals times, and that the token still
+// opens one login only.
+func TestTokenAfterRefusedCredentials(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	ctx := context.Background()
+	keys := s.addCustomer()
+	c := s.clientWith(keys)
+	login := func(token, password string) (*flinks.AuthorizeResponse, error) {
+		return c.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "greatday_nomfa",
+			Password: password, Save: true, AuthorizeToken: token})
+	}
+	refusedFor := func(err error, code flinks.Code, what string) {
+		t.Helper()
+		if e := apiErr(t, err); e.Body.FlinksCode != code {
+			t.Fatalf("%s: %d %s, want %s", what, e.StatusCode, e.Body.FlinksCode, code)
+		}
+	}
+
+	token, err := c.GenerateAuthorizeToken(ctx, keys.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tenants.TokenRefusals {
+		_, err := login(token, "wrong")
+		refusedFor(err, flinks.CodeInvalidPassword, fmt.Sprintf("wrong password %d", i+1))
+	}
+	if resp, err := login(token, "Everyday"); err != nil || resp.Login == nil {
+		t.Fatalf("the right password after %d wrong ones, with the same token: %+v, %v", tenants.TokenRefusals, resp, err)
+	}
+	// The login it opened used it for good.
+	_, err = login(token, "Everyday")
+	refusedFor(err, flinks.CodeAccessDenied, "the token again after its login")
+
+	// Past the bound, a refused login keeps the token.
+	bounded, err := c.GenerateAuthorizeToken(ctx, keys.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tenants.TokenRefusals + 1 {
+		_, err := login(bounded, "wrong")
+		refusedFor(err, flinks.CodeInvalidPassword, fmt.Sprintf("wrong password %d", i+1))
+	}
+	_, err = login(bounded, "Everyday")
+	refusedFor(err, flinks.CodeAccessDenied, "the right password past the bound")
+}

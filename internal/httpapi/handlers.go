@@ -62,12 +62,20 @@ func (s *Server) authorizeCall(w http.ResponseWriter, r *http.Request, run func(
 	if token == "" {
 		token = strings.TrimSpace(req.AuthorizeToken)
 	}
-	bind, err := s.tenants.UseToken(r.Context(), customerID(r), token, req.RequestId)
+	use, err := s.tenants.UseToken(r.Context(), customerID(r), token, req.RequestId)
 	if err != nil {
 		return nil, nil, err
 	}
 	res, err := run(&req)
-	if bind != nil {
+	var refused *flinks.Error
+	if use != nil && errors.As(err, &refused) && refused.RequestId == "" &&
+		(refused.FlinksCode == flinks.CodeInvalidPassword || refused.FlinksCode == flinks.CodeInvalidUsername) {
+		// A mistyped password opened nothing: the person may type it
+		// again with the same token (tenants.TokenRefusals).
+		if rerr := use.Refused(r.Context()); rerr != nil {
+			s.log.Warn("authorize token not given back after refused credentials", "err", rerr)
+		}
+	} else if use != nil {
 		// The token opened a session: its follow-up rounds may send it
 		// again. An error with a RequestId (a cached replay of a failed
 		// refresh) opened one too.
@@ -79,7 +87,7 @@ func (s *Server) authorizeCall(w http.ResponseWriter, r *http.Request, run func(
 			id = fe.RequestId
 		}
 		if id != "" {
-			if berr := bind(r.Context(), id); berr != nil {
+			if berr := use.Bind(r.Context(), id); berr != nil {
 				s.log.Warn("authorize token not bound to its session", "request_id", id, "err", berr)
 			}
 		}

@@ -173,6 +173,11 @@ func (o observedStore) BindToken(ctx context.Context, customerID string, hash []
 	return o.st.BindToken(ctx, customerID, hash, requestID)
 }
 
+func (o observedStore) ReturnToken(ctx context.Context, customerID string, hash []byte, max int) (err error) {
+	defer func(start time.Time) { o.done("ReturnToken", start, err) }(time.Now())
+	return o.st.ReturnToken(ctx, customerID, hash, max)
+}
+
 func (o observedStore) DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (_ int64, err error) {
 	defer func(start time.Time) { o.done("DeleteTokensExpiredBefore", start, err) }(time.Now())
 	return o.st.DeleteTokensExpiredBefore(ctx, t)

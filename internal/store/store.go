@@ -266,6 +266,10 @@ type Queries interface {
 	// BindToken records the session a used token opened. ErrNotFound when
 	// the customer has no such token.
 	BindToken(ctx context.Context, customerID string, hash []byte, requestID string) error
+	// ReturnToken makes a used token unused again, for a login its use
+	// could not open (refused credentials), if it opened no session and has
+	// been returned fewer than max times before. ErrNotFound otherwise.
+	ReturnToken(ctx context.Context, customerID string, hash []byte, max int) error
 	// DeleteTokensExpiredBefore deletes tokens that expired before t.
 	DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (int64, error)
 

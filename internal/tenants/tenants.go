@@ -213,14 +213,43 @@ func (t *Tenants) allow(c *customer) error {
 	return nil
 }
 
+// TokenRefusals is how many logins refused for their credentials may give
+// an authorize token back, so that a person who mistyped a password can
+// type it again with the token their page holds (the Connect widget's
+// retries): the token stays single-use for every login it opens.
+const TokenRefusals = 3
+
+// TokenUse is an authorize token used by one /Authorize.
+type TokenUse struct {
+	t              *Tenants
+	customer, hash string
+}
+
+// Bind records the session the token opened, so that its follow-up rounds
+// can send it again.
+func (u *TokenUse) Bind(ctx context.Context, requestID string) error {
+	return u.t.store.BindToken(ctx, u.customer, []byte(u.hash), requestID)
+}
+
+// Refused gives the token back after a login refused for its credentials,
+// which opened no session, at most TokenRefusals times; a token it cannot
+// give back stays used.
+func (u *TokenUse) Refused(ctx context.Context) error {
+	err := u.t.store.ReturnToken(ctx, u.customer, []byte(u.hash), TokenRefusals)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // UseToken checks the authorize token of an /Authorize request (from
 // flinks-auth-key or the body; empty when absent), then the customer's
 // request rate, then uses the token. A follow-up round of a session
 // (requestID set) may send the token the session began with; otherwise the
-// token must be unused and unexpired. When the token was used now, bind
-// records the session it opened, so that its follow-up rounds can send it
-// again; bind is nil when there is nothing to record.
-func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID string) (bind func(ctx context.Context, requestID string) error, err error) {
+// token must be unused and unexpired. When the token was used now, use
+// binds it to the session it opened, or gives it back to a login refused
+// for its credentials; use is nil when there is nothing to record.
+func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID string) (use *TokenUse, err error) {
 	c, err := t.lookup(ctx, customerID)
 	if err != nil {
 		return nil, err
@@ -251,9 +280,7 @@ func (t *Tenants) UseToken(ctx context.Context, customerID, token, requestID str
 		return nil, err
 	}
 	t.log.Debug("authorize token used", "customer_id", c.ID)
-	return func(ctx context.Context, requestID string) error {
-		return t.store.BindToken(ctx, c.ID, hash, requestID)
-	}, nil
+	return &TokenUse{t: t, customer: c.ID, hash: string(hash)}, nil
 }
 
 // BodyRefusal answers an /Authorize whose body cannot be read, given the

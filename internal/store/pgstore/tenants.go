@@ -145,6 +145,16 @@ func (q queries) BindToken(ctx context.Context, customerID string, hash []byte, 
 	return notFoundUnlessOne(tag, err)
 }
 
+func (q queries) ReturnToken(ctx context.Context, customerID string, hash []byte, max int) error {
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
+	tag, err := q.db.Exec(ctx, `
+		UPDATE authorize_tokens SET used_at = 0, refusals = refusals + 1
+		WHERE hash = $1 AND customer_id = $2 AND used_at <> 0 AND request_id = '' AND refusals < $3`,
+		hash, customerID, max)
+	return notFoundUnlessOne(tag, err)
+}
+
 func (q queries) DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (int64, error) {
 	ctx, cancel := q.bound(ctx)
 	defer cancel()

@@ -135,6 +135,14 @@ func (q queries) BindToken(ctx context.Context, customerID string, hash []byte, 
 	return notFoundUnlessOne(res, err)
 }
 
+func (q queries) ReturnToken(ctx context.Context, customerID string, hash []byte, max int) error {
+	res, err := q.writer.ExecContext(ctx, `
+		UPDATE authorize_tokens SET used_at = 0, refusals = refusals + 1
+		WHERE hash = ? AND customer_id = ? AND used_at <> 0 AND request_id = '' AND refusals < ?`,
+		hash, customerID, max)
+	return notFoundUnlessOne(res, err)
+}
+
 func (q queries) DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (int64, error) {
 	res, err := q.writer.ExecContext(ctx, `DELETE FROM authorize_tokens WHERE expires_at < ?`, toMicros(t))
 	if err != nil {

@@ -226,11 +226,28 @@ func testTokens(t *testing.T, s store.Store) {
 	if err := s.UseToken(ctx, "cust-1", tok.Hash, at(30*time.Minute)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UseToken at expiry: %v, want store.ErrNotFound", err)
 	}
-	if err := s.UseToken(ctx, "cust-1", tok.Hash, at(time.Minute)); err != nil {
-		t.Fatalf("UseToken: %v", err)
+	// ReturnToken gives an unbound used token back, max times: used and
+	// returned twice, the third use is for good.
+	if err := s.ReturnToken(ctx, "cust-1", tok.Hash, 2); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ReturnToken of an unused token: %v, want store.ErrNotFound", err)
 	}
-	if err := s.UseToken(ctx, "cust-1", tok.Hash, at(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UseToken a second time: %v, want store.ErrNotFound", err)
+	for i := range 3 {
+		if err := s.UseToken(ctx, "cust-1", tok.Hash, at(time.Minute)); err != nil {
+			t.Fatalf("UseToken %d: %v", i+1, err)
+		}
+		if err := s.UseToken(ctx, "cust-1", tok.Hash, at(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("UseToken again after use %d: %v, want store.ErrNotFound", i+1, err)
+		}
+		if err := s.ReturnToken(ctx, "cust-2", tok.Hash, 2); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ReturnToken of another customer's token: %v, want store.ErrNotFound", err)
+		}
+		err := s.ReturnToken(ctx, "cust-1", tok.Hash, 2)
+		if i < 2 && err != nil {
+			t.Fatalf("ReturnToken %d: %v", i+1, err)
+		}
+		if i == 2 && !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ReturnToken past the bound: %v, want store.ErrNotFound", err)
+		}
 	}
 	if err := s.BindToken(ctx, "cust-1", tok.Hash, "sess-1"); err != nil {
 		t.Fatalf("BindToken: %v", err)
@@ -241,6 +258,10 @@ func testTokens(t *testing.T, s store.Store) {
 	used := *tok
 	used.UsedAt, used.RequestID = at(time.Minute), "sess-1"
 	check("used", used)
+	// A token bound to its session is never given back.
+	if err := s.ReturnToken(ctx, "cust-1", tok.Hash, 100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ReturnToken of a bound token: %v, want store.ErrNotFound", err)
+	}
 
 	// The sweep deletes expired tokens only.
 	fresh := &store.AuthorizeToken{Hash: []byte("fresh"), CustomerID: "cust-1", ExpiresAt: at(time.Hour)}
