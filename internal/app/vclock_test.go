@@ -309,15 +309,26 @@ func TestClockDueWebhookRetry(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			var extra []string
+			dir := t.TempDir()
+			state := sqliteJobState(dir)
 			if kind == "postgres" {
-				extra = []string{"--database", pgtest.NewDatabase(t)}
+				url := pgtest.NewDatabase(t)
+				extra, state = []string{"--database", url}, postgresJobState(url)
 			}
 			rcv := newReceiver(t, hookSecret, 1)
-			s := startServerArgs(t, "", nil, append(extra, "--refresh-at", "off", "--sandbox-webhook-url", rcv.url(),
+			s := startServerArgs(t, dir, nil, append(extra, "--refresh-at", "off", "--sandbox-webhook-url", rcv.url(),
 				"--sandbox-webhook-secret", hookSecret, "--webhook-retry-interval", "30m")...)
-			liveLogin(t, s, "greatday_nomfa")
+			login := liveLogin(t, s, "greatday_nomfa").Login.Id
 			rcv.waitRequest(30 * time.Second)
-			time.Sleep(500 * time.Millisecond)
+			// The refusal is recorded after the receiver answered: the job
+			// snoozes for the retry interval once it is.
+			deadline := time.Now().Add(30 * time.Second)
+			for st, _ := state(t, "webhook", login); st != "scheduled"; st, _ = state(t, "webhook", login) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the delivery job is %q 30s after the refusal, want scheduled", st)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 			if n := len(rcv.all()); n != 1 {
 				t.Fatalf("%d requests before the retry interval passed, want the first only", n)
 			}

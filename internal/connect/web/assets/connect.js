@@ -461,7 +461,12 @@
   function deviceWait(ch, inst) {
     var check = el('button', { type: 'button', 'class': 'secondary', testid: 'mfa-device-check', text: T.deviceCheck });
     var submitted = false;
+    // One question at a time: a second answer while the first is on its
+    // way is a concurrent one, which the API refuses (CONCURRENT_SESSION).
+    var inflight = false;
     function ask() {
+      if (inflight) { return; }
+      inflight = true;
       if (!submitted) {
         post('SUBMIT_MFA', { institution: inst.name });
         submitted = true;
@@ -469,6 +474,7 @@
       var responses = {};
       responses[ch.Prompt] = ['VERIFIED'];
       api('POST', 'Authorize', { RequestId: state.requestId, SecurityResponses: responses }).then(function (r) {
+        inflight = false;
         if (!state.deviceTimer) { return; }
         if (r.status === 203 && r.body.SecurityChallenges) {
           var same = JSON.stringify(r.body.SecurityChallenges.map(function (c) { return [c.Type, c.Prompt]; })) === state.challengesKey;
@@ -482,7 +488,8 @@
       });
     }
     check.addEventListener('click', function () {
-      if (state.deviceTimer) { clearTimeout(state.deviceTimer); state.deviceTimer = setTimeout(ask, 0); }
+      // While a question is on its way, its answer is the one awaited.
+      if (state.deviceTimer && !inflight) { clearTimeout(state.deviceTimer); state.deviceTimer = setTimeout(ask, 0); }
     });
     show('mfa-device', T.mfaTitle, [el('p', { text: ch.Prompt }), el('div', { 'class': 'spinner', 'aria-hidden': 'true' }),
       el('p', { 'class': 'status', role: 'status', text: T.deviceWaiting }), check]);
