@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/connector"
@@ -47,6 +48,9 @@ type Config struct {
 	Now func() time.Time
 	// Cache, when set, keeps GetAccountsDetail's accounts (cache.go).
 	Cache *Cache
+	// FetchWait is how long a direct data call waits for a fetch in
+	// progress before it answers 202; 0 answers at once.
+	FetchWait time.Duration
 }
 
 // Service serves the data endpoints from the snapshots in the store. It is
@@ -56,11 +60,15 @@ type Service struct {
 	banks *institutions.Registry
 	now   func() time.Time
 	cache *Cache
+	// fetchWait and fetches: the wait of a direct call for its fetch.
+	fetchWait time.Duration
+	fetches   signal
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
-	return &Service{store: cfg.Store, banks: cfg.Institutions, now: store.Clock(cfg.Now), cache: cfg.Cache}
+	return &Service{store: cfg.Store, banks: cfg.Institutions, now: store.Clock(cfg.Now), cache: cfg.Cache,
+		fetchWait: cfg.FetchWait}
 }
 
 // Data is what a data call answers with, besides the accounts: the
@@ -143,7 +151,76 @@ func (errPending) Error() string { return "accounts: the data is being fetched" 
 // for, all in one read transaction, so that a fetch that ends meanwhile
 // (its snapshot and the end of its session written together) is seen
 // whole or not at all. query says what to read for the call's options.
+//
+// A direct call (not *Async) that comes while its data is being fetched
+// waits for the fetch, up to Config.FetchWait, as Flinks' own direct calls
+// wait before they answer OPERATION_DISPATCHED: woken by a fetch of this
+// process ending (FetchDone), or every fetchPoll for another process's.
 func (s *Service) read(ctx context.Context, customerID string, call Call, query func(Options) store.SnapshotQuery) (*view, error) {
+	var deadline <-chan time.Time
+	for {
+		// Taken before the read, so that a fetch ending between the read
+		// and the wait still wakes it.
+		wake := s.fetches.next()
+		v, err := s.readOnce(ctx, customerID, call, query)
+		var p errPending
+		if !errors.As(err, &p) {
+			return v, err
+		}
+		if call.Async || s.fetchWait <= 0 {
+			return nil, s.pending(ctx, p.sess, call)
+		}
+		if deadline == nil {
+			t := time.NewTimer(s.fetchWait)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-wake:
+		case <-time.After(fetchPoll):
+		case <-deadline:
+			return nil, s.pending(ctx, p.sess, call)
+		case <-ctx.Done():
+			return nil, s.pending(context.WithoutCancel(ctx), p.sess, call)
+		}
+	}
+}
+
+// fetchPoll is how often a waiting data call reads its session again, for
+// a fetch another process runs.
+const fetchPoll = 100 * time.Millisecond
+
+// signal wakes every waiter at once: next returns a channel that the next
+// broadcast closes.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (g *signal) next() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch == nil {
+		g.ch = make(chan struct{})
+	}
+	return g.ch
+}
+
+func (g *signal) broadcast() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch != nil {
+		close(g.ch)
+		g.ch = nil
+	}
+}
+
+// FetchDone tells the data calls waiting for a fetch that one of this
+// process ended (stored or failed): each reads its session again.
+func (s *Service) FetchDone() { s.fetches.broadcast() }
+
+// readOnce is one read of read.
+func (s *Service) readOnce(ctx context.Context, customerID string, call Call, query func(Options) store.SnapshotQuery) (*view, error) {
 	id := strings.TrimSpace(call.RequestID)
 	if id == "" && call.Request != nil {
 		id = strings.TrimSpace(call.Request.RequestId)
@@ -227,10 +304,6 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 		return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
 			Message: "Inputs session id or card if were not found: no data has been collected for this login yet; authorize it live (MostRecentCached: false)."})
 	})
-	var p errPending
-	if errors.As(err, &p) {
-		return nil, s.pending(ctx, p.sess, call)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,7 @@ type buildConfig struct {
 	maxMFAAttempts int
 	maxBody        int64
 	dataCache      int64 // bytes of accounts.Cache; 0 for none
+	fetchWait      time.Duration
 	jobTimeout     time.Duration
 	refreshWorkers int
 	// schedule is the nightly pass; nil for none.
@@ -154,8 +155,11 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.webhooks = webhooks.New(webhooks.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
 		StatusOf: httpapi.StatusOf, RetryInterval: wh.retryInterval, MaxAttempts: wh.maxAttempts, Timeout: wh.timeout,
 		AllowPrivate: s.cfg.sandbox || wh.allowPrivate, Observe: observeDelivery})
+	// The data service, made below, waits for the fetches the refresh
+	// service runs; set before any worker starts.
+	var fetched func()
 	s.refresh = refresh.NewService(refresh.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
-		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob})
+		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob, Fetched: func() { fetched() }})
 	s.tenants = tenants.New(tenants.Config{Store: st, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now, LimitClock: s.limitClock()})
 	widget, err := connect.New(connect.Config{DemoCustomer: demoCustomer(s.cfg.sandbox)})
 	if err != nil {
@@ -163,6 +167,8 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	}
 	s.widget = widget
 	cache := accounts.NewCache(s.cfg.dataCache)
+	data := accounts.NewService(accounts.Config{Store: st, Institutions: banks, Now: now, Cache: cache, FetchWait: s.cfg.fetchWait})
+	fetched = data.FetchDone
 	var fs *faults.Service
 	if control {
 		// Only where the control surface that sets them is served.
@@ -176,7 +182,7 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 	s.handler = httpapi.New(httpapi.Deps{
 		Connect:      widget,
 		Authorize:    s.authorize,
-		Accounts:     accounts.NewService(accounts.Config{Store: st, Institutions: banks, Now: now, Cache: cache}),
+		Accounts:     data,
 		Logins:       logins.NewService(logins.Config{Store: st, Secrets: keeper, Now: now, Deleted: cache.Forget}),
 		Refresh:      s.refresh,
 		Institutions: banks,

@@ -58,6 +58,7 @@ type serveConfig struct {
 	maxMFAAttempts int
 	maxBody        int64
 	dataCache      int64
+	fetchWait      time.Duration
 	jobTimeout     time.Duration
 	refresh        refreshConfig
 	webhooks       webhookConfig
@@ -78,7 +79,7 @@ type serveConfig struct {
 
 // buildConfig is what build takes of the server's configuration.
 func (c serveConfig) buildConfig() buildConfig {
-	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody, dataCache: c.dataCache,
+	return buildConfig{storeConfig: c.storeConfig, scenarios: c.scenarios, maxMFAAttempts: c.maxMFAAttempts, maxBody: c.maxBody, dataCache: c.dataCache, fetchWait: c.fetchWait,
 		jobTimeout: c.jobTimeout, refreshWorkers: c.refresh.workers, schedule: c.refresh.schedule, webhooks: c.webhooks,
 		adminKey: c.adminKey, metrics: c.metricsAddr != "", journalSize: c.journalSize}
 }
@@ -192,6 +193,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"wrong MFA answers after which a session fails and must start over")
 	fs.Int64Var(&cfg.maxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
+	fs.DurationVar(&cfg.fetchWait, "fetch-wait", 2*time.Second,
+		"how long a direct data call (GetAccountsDetail, not its Async twin) waits for the fetch of its session before it answers 202, as Flinks' direct calls wait; 0: answer at once")
 	fs.Int64Var(&cfg.dataCache, "data-cache-size", defaultDataCache,
 		"memory, in bytes, for copies of recent GetAccountsDetail answers' accounts, checked against the stored snapshot's version on every call; 0: no copies")
 	parseRefresh := cfg.refresh.register(fs, getenv)
@@ -242,6 +245,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.webhooks.sandboxURL != "" && !cfg.sandbox {
 		return cfg, fmt.Errorf("%w: --sandbox-webhook-url needs sandbox mode; set other customers' with bankfeed customers webhook", ErrUsage)
+	}
+	if cfg.fetchWait < 0 || cfg.fetchWait > time.Minute {
+		return cfg, fmt.Errorf("%w: --fetch-wait must be between 0 and 1m", ErrUsage)
 	}
 	if cfg.dataCache < 0 {
 		return cfg, fmt.Errorf("%w: --data-cache-size must be 0 or more", ErrUsage)

@@ -48,6 +48,10 @@ type Config struct {
 	// a scheduled refresh ("refresh") ended and how long it took, for the
 	// metrics.
 	Observe func(kind string, o Outcome, d time.Duration)
+	// Fetched, when set, is told after each attempt of a fetch that ended
+	// (its outcome committed): the data calls of this process waiting for
+	// it read their session again.
+	Fetched func()
 }
 
 // Outcome is how one attempt of a fetch or a refresh ended.
@@ -131,12 +135,13 @@ type Service struct {
 	days    func(now time.Time) int
 	notify  func(ctx context.Context, q store.Queries, ev Event) error
 	observe func(kind string, o Outcome, d time.Duration)
+	fetched func()
 }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
 	s := &Service{store: cfg.Store, secrets: cfg.Secrets, banks: cfg.Institutions, log: cfg.Logger, now: store.Clock(cfg.Now),
-		days: cfg.HistoryDays, notify: cfg.Notify, observe: cfg.Observe}
+		days: cfg.HistoryDays, notify: cfg.Notify, observe: cfg.Observe, fetched: cfg.Fetched}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -155,7 +160,11 @@ func (s *Service) Now() time.Time { return s.now() }
 // why); on the final attempt such a failure is recorded as
 // AGGREGATION_ERROR instead, so no session waits forever.
 func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
-	return s.observed(ctx, "fetch", func(ctx context.Context) error { return s.fetch(ctx, job, final) })
+	err := s.observed(ctx, "fetch", func(ctx context.Context) error { return s.fetch(ctx, job, final) })
+	if err == nil && s.fetched != nil {
+		s.fetched()
+	}
+	return err
 }
 
 func (s *Service) fetch(ctx context.Context, job FetchJob, final bool) error {
