@@ -690,3 +690,37 @@ func TestAuthorizeMultiple(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"LoginIds": many})
 	wantRawError(t, s.post("AuthorizeMultiple", string(body)), http.StatusBadRequest, flinks.CodeInvalidRequest)
 }
+
+// TestDirectCallWaitsForFetch: a direct GetAccountsDetail that comes while
+// its session's data is fetched (test_pending: 3s) waits for the fetch, up
+// to --fetch-wait, and answers the 200; the Async twin never waits, and
+// with --fetch-wait 0 the direct call answers 202 at once.
+func TestDirectCallWaitsForFetch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pending := func(s *server) string {
+		t.Helper()
+		auth, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{Institution: "FlinksCapital", Username: "test_pending",
+			Password: "Everyday", Save: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return auth.RequestId
+	}
+
+	waiting := startServerArgs(t, "", nil, "--fetch-wait", "30s")
+	id := pending(waiting)
+	_, err := waiting.client.AccountsDetailAsync(ctx, id)
+	if e := apiErr(t, err); e.StatusCode != 202 || e.Body.FlinksCode != flinks.CodeOperationPending {
+		t.Fatalf("the Async call while fetching: %d %s, want 202 OPERATION_PENDING", e.StatusCode, e.Body.FlinksCode)
+	}
+	if d, err := waiting.client.AccountsDetail(ctx, flinks.DataRequest{RequestId: id}); err != nil || len(d.Accounts) == 0 {
+		t.Fatalf("the direct call with --fetch-wait 30s: %+v, %v; want the data", d, err)
+	}
+
+	at0 := startServerArgs(t, "", nil, "--fetch-wait", "0")
+	_, err = at0.client.AccountsDetail(ctx, flinks.DataRequest{RequestId: pending(at0)})
+	if e := apiErr(t, err); e.StatusCode != 202 || e.Body.FlinksCode != flinks.CodeOperationPending {
+		t.Errorf("the direct call with --fetch-wait 0: %d %s, want 202 OPERATION_PENDING", e.StatusCode, e.Body.FlinksCode)
+	}
+}
