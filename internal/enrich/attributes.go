@@ -97,6 +97,10 @@ func Names(pkg Package) []string {
 
 const day = "2006-01-02"
 
+// creditCategory is the account Category of cards, lines of credit and
+// loans (reference section 7.1).
+const creditCategory = "Credits"
+
 // entry is one transaction with what the attributes read of it.
 type entry struct {
 	date   time.Time
@@ -139,7 +143,10 @@ func analyze(accts []flinks.AccountDetail, asOf time.Time) *facts {
 			if tx.Debit != nil {
 				e.amount -= int64(*tx.Debit)
 			}
-			if tx.Balance != nil {
+			// The balance of a card or a line of credit is what is owed:
+			// below zero it is no overdraft, so only the other accounts'
+			// balances count (their transactions count all the same).
+			if tx.Balance != nil && ac.Category != creditCategory {
 				b := int64(*tx.Balance)
 				e.bal = &b
 			}

@@ -117,6 +117,22 @@ func TestCard(t *testing.T) {
 		}
 	}
 
+	// A card's balance below zero is what is owed, not an overdraft: it
+	// counts in no balance attribute.
+	card2 := borrower()
+	owed := ledger("card", "2026-03-20", "AMAZON.CA", -20000)
+	owed.Category = "Credits"
+	card2 = append(card2, owed)
+	withCard := Card(All, "login", card2, asOf)
+	for _, name := range []string{"days_with_negative_balance_90_days", "min_balance_90_days", "average_daily_balance_90_days", "balance_trend"} {
+		if !reflect.DeepEqual(withCard[name], card[name]) {
+			t.Errorf("a card's balance moved %s: %v, without it %v", name, withCard[name], card[name])
+		}
+	}
+	if withCard["average_monthly_expenditure"] == card["average_monthly_expenditure"] {
+		t.Error("a card's purchase did not count as spending")
+	}
+
 	empty := Card(All, "login", nil, asOf)
 	for name, v := range map[string]any{"employer_name": nil, "employer_income_frequency": "none", "min_balance_90_days": nil,
 		"account_age_days": 0, "is_primary_account": false, "employer_income_last_deposit_date": nil} {
