@@ -17,14 +17,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/migration"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -62,7 +60,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	// validator checks River's migrations for Migrated, made at its first
 	// call.
-	validator validator[pgx.Tx]
+	validator migration.Once[*rivermigrate.Migrator[pgx.Tx]]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -151,21 +149,12 @@ func migrateOwn(ctx context.Context, conn *pgx.Conn) error {
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := migration.Files(migrations)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
+	for _, m := range files {
+		version, base, body := m.Version, m.Name, m.Body
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			var applied bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, version).Scan(&applied); err != nil {

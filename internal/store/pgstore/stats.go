@@ -3,14 +3,11 @@ package pgstore
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/migration"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
@@ -20,7 +17,7 @@ import (
 func (s *Store) Migrated(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	want, err := ownVersions()
+	want, err := migration.Files(migrations)
 	if err != nil {
 		return err
 	}
@@ -40,12 +37,12 @@ func (s *Store) Migrated(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return classify(err)
 	}
-	for _, v := range want {
-		if !have[v] {
+	for _, m := range want {
+		if v := m.Version; !have[v] {
 			return fmt.Errorf("pgstore: migration %d is not applied", v)
 		}
 	}
-	migrator, err := s.validator.get(func() (*rivermigrate.Migrator[pgx.Tx], error) {
+	migrator, err := s.validator.Get(func() (*rivermigrate.Migrator[pgx.Tx], error) {
 		return rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	})
 	if err != nil {
@@ -104,35 +101,4 @@ func (s *Store) Stats(ctx context.Context) (*store.Stats, error) {
 		st.Jobs = append(st.Jobs, c)
 	}
 	return st, classify(jobs.Err())
-}
-
-// ownVersions are the versions of bankfeed's embedded migrations.
-func ownVersions() ([]int, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]int, 0, len(names))
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// validator is River's migrator, made once: it reads River's embedded
-// migrations when made, which a readiness probe need not do every time.
-type validator[TTx any] struct {
-	once     sync.Once
-	migrator *rivermigrate.Migrator[TTx]
-	err      error
-}
-
-func (v *validator[TTx]) get(build func() (*rivermigrate.Migrator[TTx], error)) (*rivermigrate.Migrator[TTx], error) {
-	v.once.Do(func() { v.migrator, v.err = build() })
-	return v.migrator, v.err
 }

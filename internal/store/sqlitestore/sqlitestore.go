@@ -13,15 +13,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"runtime"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/migration"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -45,7 +42,7 @@ type Store struct {
 	creates *creates
 	// validator checks River's migrations for Migrated, made at its first
 	// call.
-	validator validator[*sql.Tx]
+	validator migration.Once[*rivermigrate.Migrator[*sql.Tx]]
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -188,21 +185,12 @@ func (s *Store) migrateOwn(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := migration.Files(migrations)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
+	for _, m := range files {
+		version, base, body := m.Version, m.Name, m.Body
 		tx, err := s.write.BeginTx(ctx, nil)
 		if err != nil {
 			return err

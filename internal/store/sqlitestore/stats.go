@@ -4,14 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/bankfeed/bankfeed/internal/store/migration"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 )
@@ -22,7 +19,7 @@ import (
 func (s *Store) Migrated(ctx context.Context) error {
 	ctx, cancel := bound(ctx, s.timeout)
 	defer cancel()
-	want, err := ownVersions()
+	want, err := migration.Files(migrations)
 	if err != nil {
 		return err
 	}
@@ -42,12 +39,12 @@ func (s *Store) Migrated(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return classify(err)
 	}
-	for _, v := range want {
-		if !have[v] {
+	for _, m := range want {
+		if v := m.Version; !have[v] {
 			return fmt.Errorf("sqlitestore: migration %d is not applied", v)
 		}
 	}
-	migrator, err := s.validator.get(func() (*rivermigrate.Migrator[*sql.Tx], error) {
+	migrator, err := s.validator.Get(func() (*rivermigrate.Migrator[*sql.Tx], error) {
 		return rivermigrate.New(riversqlite.New(s.read), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	})
 	if err != nil {
@@ -107,35 +104,4 @@ func (s *Store) Stats(ctx context.Context) (*store.Stats, error) {
 		st.Jobs = append(st.Jobs, c)
 	}
 	return st, classify(jobs.Err())
-}
-
-// ownVersions are the versions of bankfeed's embedded migrations.
-func ownVersions() ([]int, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]int, 0, len(names))
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// validator is River's migrator, made once: it reads River's embedded
-// migrations when made, which a readiness probe need not do every time.
-type validator[TTx any] struct {
-	once     sync.Once
-	migrator *rivermigrate.Migrator[TTx]
-	err      error
-}
-
-func (v *validator[TTx]) get(build func() (*rivermigrate.Migrator[TTx], error)) (*rivermigrate.Migrator[TTx], error) {
-	v.once.Do(func() { v.migrator, v.err = build() })
-	return v.migrator, v.err
 }
