@@ -219,7 +219,11 @@ func (g *signal) broadcast() {
 // process ended (stored or failed): each reads its session again.
 func (s *Service) FetchDone() { s.fetches.broadcast() }
 
-// readOnce is one read of read.
+// readOnce is one read of read. A call that a copy of its accounts may
+// answer first reads its session, login and snapshot version in one
+// statement (store.SessionView), outside any transaction: one instant of
+// the database, which is all a copy needs. Every other call, and one
+// whose copy is missing, is read whole in one read transaction.
 func (s *Service) readOnce(ctx context.Context, customerID string, call Call, query func(Options) store.SnapshotQuery) (*view, error) {
 	id := strings.TrimSpace(call.RequestID)
 	if id == "" && call.Request != nil {
@@ -230,64 +234,37 @@ func (s *Service) readOnce(ctx context.Context, customerID string, call Call, qu
 			ValidationDetails: map[string][]string{"RequestId": {"required"}}}
 	}
 	now := s.now()
+	if s.cache != nil && call.Op == OpAccountsDetail {
+		sv, err := s.store.SessionView(ctx, customerID, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		// No such session, or no login: the transaction below says which.
+		if err == nil {
+			v := &view{}
+			if hit, err := s.check(v, sv, call, now); hit || err != nil {
+				return v, err
+			}
+		}
+	}
 	v := &view{}
 	err := s.store.ReadTx(ctx, func(q store.Queries) error {
-		sess, err := q.Session(ctx, customerID, id)
+		sv, err := q.SessionView(ctx, customerID, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
-				Message: "Inputs session id or card if were not found: the RequestId is unknown."}
+			var sess *store.Session
+			if sess, err = q.Session(ctx, customerID, id); errors.Is(err, store.ErrNotFound) {
+				return &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+					Message: "Inputs session id or card if were not found: the RequestId is unknown."}
+			}
+			sv = &store.SessionView{Session: sess}
 		}
 		if err != nil {
 			return err
 		}
-		m := machineOf(sess)
-		_, readErr := session.Step(m, session.Read, now, session.Rules{})
-		if readErr != nil && (m.State != session.Authorized || session.Expired(m, now)) {
-			return sessionError(sess, readErr)
-		}
-		req := call.Request
-		if req == nil {
-			req = storedRequest(sess, call.Op)
-		}
-		if v.opts, err = Parse(req, now); err != nil {
-			return sessionError(sess, err)
-		}
-		if readErr != nil {
-			if m.Fetch.Fetching() {
-				return errPending{sess}
-			}
-			return sessionError(sess, readErr) // the fetch failed
-		}
-		v.RequestID, v.Tag = sess.ID, sess.Tag
-		if v.Login, err = q.Login(ctx, customerID, sess.LoginID); errors.Is(err, store.ErrNotFound) {
-			return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
-				Message: "Inputs session id or card if were not found: the login of this RequestId was deleted."})
-		} else if err != nil {
+		if hit, err := s.check(v, sv, call, now); hit || err != nil {
 			return err
 		}
-		e, ok := s.banks.Lookup(sess.Institution)
-		if !ok {
-			return sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeDisabledInstitution,
-				Message: "The institution " + sess.Institution + " of this login is no longer served."})
-		}
-		v.Institution = e.Inst
-		if s.cache != nil && call.Op == OpAccountsDetail {
-			if k, ok := keyOf(customerID, sess.LoginID, v.opts); ok {
-				// Read in this transaction, with the session and the login:
-				// the copy is of the snapshot stored now, or not used.
-				version, err := q.SnapshotVersion(ctx, customerID, sess.LoginID)
-				if err == nil {
-					k.version = version
-					if accts, hit := s.cache.get(k); hit {
-						v.detail = accts
-						return nil
-					}
-					v.key = &k
-				} else if !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-			}
-		}
+		sess := sv.Session
 		v.snap, _, err = q.Snapshot(ctx, customerID, sess.LoginID, query(v.opts))
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -308,6 +285,57 @@ func (s *Service) readOnce(ctx context.Context, customerID string, call Call, qu
 		return nil, err
 	}
 	return v, nil
+}
+
+// check checks a data call against its session and login (sv.Login nil:
+// the session has none, or it was deleted), filling v with what they say.
+// It reports a hit when a copy of the accounts, of the snapshot version
+// sv read, answers the call; v.key is then set when the copy can be kept.
+func (s *Service) check(v *view, sv *store.SessionView, call Call, now time.Time) (hit bool, err error) {
+	sess := sv.Session
+	m := machineOf(sess)
+	_, readErr := session.Step(m, session.Read, now, session.Rules{})
+	if readErr != nil && (m.State != session.Authorized || session.Expired(m, now)) {
+		return false, sessionError(sess, readErr)
+	}
+	req := call.Request
+	if req == nil {
+		req = storedRequest(sess, call.Op)
+	}
+	if v.opts, err = Parse(req, now); err != nil {
+		return false, sessionError(sess, err)
+	}
+	if readErr != nil {
+		if m.Fetch.Fetching() {
+			return false, errPending{sess}
+		}
+		return false, sessionError(sess, readErr) // the fetch failed
+	}
+	v.RequestID, v.Tag = sess.ID, sess.Tag
+	if v.Login = sv.Login; v.Login == nil {
+		return false, sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeSessionNonexistent,
+			Message: "Inputs session id or card if were not found: the login of this RequestId was deleted."})
+	}
+	e, ok := s.banks.Lookup(sess.Institution)
+	if !ok {
+		return false, sessionError(sess, &flinks.Error{FlinksCode: flinks.CodeDisabledInstitution,
+			Message: "The institution " + sess.Institution + " of this login is no longer served."})
+	}
+	v.Institution = e.Inst
+	if s.cache == nil || call.Op != OpAccountsDetail || !sv.HasSnapshot {
+		return false, nil
+	}
+	k, ok := keyOf(sess.CustomerID, sess.LoginID, v.opts)
+	if !ok {
+		return false, nil
+	}
+	k.version = sv.SnapshotVersion
+	if accts, hit := s.cache.get(k); hit {
+		v.detail = accts
+		return true, nil
+	}
+	v.key = &k
+	return false, nil
 }
 
 // pending answers a data call that came before its data: 202, and the

@@ -283,9 +283,9 @@ func (o observedStore) Reset(ctx context.Context, customerID string) (_ store.Re
 	return o.st.Reset(ctx, customerID)
 }
 
-func (o observedStore) SnapshotVersion(ctx context.Context, customerID string, loginID string) (_ int64, err error) {
-	defer func(start time.Time) { o.done("SnapshotVersion", start, err) }(time.Now())
-	return o.st.SnapshotVersion(ctx, customerID, loginID)
+func (o observedStore) SessionView(ctx context.Context, customerID string, id string) (_ *store.SessionView, err error) {
+	defer func(start time.Time) { o.done("SessionView", start, err) }(time.Now())
+	return o.st.SessionView(ctx, customerID, id)
 }
 
 func (o observedStore) Snapshot(ctx context.Context, customerID string, loginID string, q store.SnapshotQuery) (_ *connector.Snapshot, _ time.Time, err error) {

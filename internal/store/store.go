@@ -343,11 +343,28 @@ type Queries interface {
 	// the login has no snapshot. An account without selected transactions
 	// has nil Transactions.
 	Snapshot(ctx context.Context, customerID, loginID string, q SnapshotQuery) (*connector.Snapshot, time.Time, error)
-	// SnapshotVersion reads the version of the login's snapshot: a number
-	// that no other snapshot stored in the database has had, whatever its
-	// fetch time, so that a copy of a snapshot's data is known for current
-	// by it. ErrNotFound like Snapshot.
-	SnapshotVersion(ctx context.Context, customerID, loginID string) (int64, error)
+	// SessionView reads, in one statement, the session, its login and the
+	// version of the login's snapshot: a consistent view outside a
+	// transaction too, which is what lets a data call served from a copy
+	// of its accounts run one statement and no transaction. It returns
+	// ErrNotFound if the customer has no such session or the session has
+	// no login (none yet, or it was deleted); Session and Login tell the
+	// two apart.
+	SessionView(ctx context.Context, customerID, id string) (*SessionView, error)
+}
+
+// SessionView is a session with its login and the version of the login's
+// snapshot, read at one instant.
+type SessionView struct {
+	Session *Session
+	Login   *Login
+	// HasSnapshot is false while the login has no snapshot stored.
+	HasSnapshot bool
+	// SnapshotVersion is a number no other snapshot stored in the database
+	// has had, whatever its fetch time, so that a copy of a snapshot's data
+	// is known for current by it. Snapshots stored before versions existed
+	// share version 0, each with its own login.
+	SnapshotVersion int64
 }
 
 // Webhook is a customer's webhook endpoint: where its deliveries go, and

@@ -331,23 +331,41 @@ const sessionColumns = `id, customer_id, login_id, institution, username, langua
 func (q queries) Session(ctx context.Context, customerID, id string) (*store.Session, error) {
 	ctx, cancel := q.bound(ctx)
 	defer cancel()
-	row := q.db.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND customer_id = $2`, id, customerID)
-	var s store.Session
-	var loginID *string
-	var busy, created, updated int64
-	err := row.Scan(&s.ID, &s.CustomerID, &loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
-		&s.ScheduleRefresh, &s.State, &s.Attempts, &s.Fetch, &s.FetchCode, &s.Requests, &busy, &s.Version, &created, &updated, &s.Sealed)
+	var r sessionRow
+	if err := q.db.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND customer_id = $2`, id, customerID).Scan(r.dest()...); err != nil {
+		return nil, noRow(err)
+	}
+	return r.session(), nil
+}
+
+// sessionRow is where a row of sessionColumns is scanned.
+type sessionRow struct {
+	s                      store.Session
+	loginID                *string
+	busy, created, updated int64
+}
+
+func (r *sessionRow) dest() []any {
+	s := &r.s
+	return []any{&s.ID, &s.CustomerID, &r.loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
+		&s.ScheduleRefresh, &s.State, &s.Attempts, &s.Fetch, &s.FetchCode, &s.Requests, &r.busy, &s.Version, &r.created, &r.updated, &s.Sealed}
+}
+
+func (r *sessionRow) session() *store.Session {
+	if r.loginID != nil {
+		r.s.LoginID = *r.loginID
+	}
+	r.s.BusyUntil, r.s.CreatedAt, r.s.UpdatedAt = fromMicros(r.busy), fromMicros(r.created), fromMicros(r.updated)
+	return &r.s
+}
+
+// noRow is the store's error for err of a one-row query: ErrNotFound when
+// there was no row.
+func noRow(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, store.ErrNotFound
+		return store.ErrNotFound
 	}
-	if err != nil {
-		return nil, classify(err)
-	}
-	if loginID != nil {
-		s.LoginID = *loginID
-	}
-	s.BusyUntil, s.CreatedAt, s.UpdatedAt = fromMicros(busy), fromMicros(created), fromMicros(updated)
-	return &s, nil
+	return classify(err)
 }
 
 func (q queries) CreateSession(ctx context.Context, s *store.Session) error {
@@ -394,19 +412,64 @@ func (q queries) LoginByUsername(ctx context.Context, customerID, institution, u
 }
 
 func scanLogin(row pgx.Row) (*store.Login, error) {
-	var l store.Login
-	var last, created, updated, attempt, cached int64
-	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
-		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey, &attempt, &l.TwoStep, &cached)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, store.ErrNotFound
+	var r loginRow
+	if err := row.Scan(r.dest()...); err != nil {
+		return nil, noRow(err)
 	}
-	if err != nil {
-		return nil, classify(err)
+	return r.login(), nil
+}
+
+// loginRow is where a row of loginColumns is scanned.
+type loginRow struct {
+	l                                       store.Login
+	last, created, updated, attempt, cached int64
+}
+
+func (r *loginRow) dest() []any {
+	l := &r.l
+	return []any{&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
+		&l.Type, &r.last, &l.LastRefreshCode, &l.Version, &r.created, &r.updated, &l.Sealed, &l.DataKey, &r.attempt, &l.TwoStep, &r.cached}
+}
+
+func (r *loginRow) login() *store.Login {
+	r.l.LastRefresh, r.l.CreatedAt, r.l.UpdatedAt = fromMicros(r.last), fromMicros(r.created), fromMicros(r.updated)
+	r.l.LastAttempt, r.l.LastCached = fromMicros(r.attempt), fromMicros(r.cached)
+	return &r.l
+}
+
+// qSessionView reads a session, its login and its snapshot's version, the
+// column lists qualified by their tables' aliases.
+var qSessionView = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("l", loginColumns) + `, v.version
+	FROM sessions s JOIN logins l ON l.id = s.login_id AND l.customer_id = s.customer_id
+	LEFT JOIN snapshots v ON v.login_id = l.id
+	WHERE s.id = $1 AND s.customer_id = $2`
+
+// qualify prefixes each column of the list columns with alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
 	}
-	l.LastRefresh, l.CreatedAt, l.UpdatedAt = fromMicros(last), fromMicros(created), fromMicros(updated)
-	l.LastAttempt, l.LastCached = fromMicros(attempt), fromMicros(cached)
-	return &l, nil
+	return strings.Join(cols, ", ")
+}
+
+// SessionView implements store.Queries: the session joined to its login,
+// and to the login's snapshot for its version.
+func (q queries) SessionView(ctx context.Context, customerID, id string) (*store.SessionView, error) {
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
+	var sr sessionRow
+	var lr loginRow
+	var version *int64
+	dest := append(append(sr.dest(), lr.dest()...), &version)
+	if err := q.db.QueryRow(ctx, qSessionView, id, customerID).Scan(dest...); err != nil {
+		return nil, noRow(err)
+	}
+	v := &store.SessionView{Session: sr.session(), Login: lr.login(), HasSnapshot: version != nil}
+	if version != nil {
+		v.SnapshotVersion = *version
+	}
+	return v, nil
 }
 
 func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {

@@ -48,20 +48,6 @@ const (
 	qSnapshotNoTransactions = snapshotSelect + `NULL::bytea` + snapshotFrom
 )
 
-// qSnapshotVersion reads the version of a login's snapshot.
-const qSnapshotVersion = `SELECT s.version FROM logins l JOIN snapshots s ON s.login_id = l.id WHERE l.id = $1 AND l.customer_id = $2`
-
-func (q queries) SnapshotVersion(ctx context.Context, customerID, loginID string) (int64, error) {
-	ctx, cancel := q.bound(ctx)
-	defer cancel()
-	var v int64
-	err := q.db.QueryRow(ctx, qSnapshotVersion, loginID, customerID).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, store.ErrNotFound
-	}
-	return v, classify(err)
-}
-
 func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fetchedAt time.Time, snap *connector.Snapshot) error {
 	if snap == nil {
 		return errors.New("pgstore: PutSnapshot of a nil snapshot")

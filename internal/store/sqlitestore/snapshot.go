@@ -76,18 +76,6 @@ const (
 	qSnapshotNoTransactions = snapshotSelect + `NULL` + snapshotFrom
 )
 
-// qSnapshotVersion reads the version of a login's snapshot.
-const qSnapshotVersion = `SELECT s.version FROM logins l JOIN snapshots s ON s.login_id = l.id WHERE l.id = ? AND l.customer_id = ?`
-
-func (q queries) SnapshotVersion(ctx context.Context, customerID, loginID string) (int64, error) {
-	var v int64
-	err := q.reader.QueryRowContext(ctx, qSnapshotVersion, loginID, customerID).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, store.ErrNotFound
-	}
-	return v, err
-}
-
 func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fetchedAt time.Time, snap *connector.Snapshot) error {
 	if snap == nil {
 		return errors.New("sqlitestore: PutSnapshot of a nil snapshot")

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -289,7 +290,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(store.Queries) error) error 
 
 // readTxQueries are the statements Open prepares on the readers: what a
 // data call reads in its ReadTx.
-var readTxQueries = []string{qSession, qLogin, qLoginFetching, qSnapshot, qSnapshotNoTransactions, qSnapshotVersion}
+var readTxQueries = []string{qSession, qSessionView, qLogin, qLoginFetching, qSnapshot, qSnapshotNoTransactions}
 
 // txState is what a transaction's queries report to its commit.
 type txState struct {
@@ -433,25 +434,50 @@ const (
 	qLoginFetching = `SELECT count(*) FROM sessions WHERE login_id = ? AND customer_id = ? AND fetch IN ('pending', 'dispatched')`
 )
 
+// qSessionView reads a session, its login and its snapshot's version, the
+// column lists qualified by their tables' aliases.
+var qSessionView = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("l", loginColumns) + `, v.version
+	FROM sessions s JOIN logins l ON l.id = s.login_id AND l.customer_id = s.customer_id
+	LEFT JOIN snapshots v ON v.login_id = l.id
+	WHERE s.id = ? AND s.customer_id = ?`
+
+// qualify prefixes each column of the list columns with alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // txQueries are the statements Open prepares on the writer.
 var txQueries = []string{qSession, qCreateSession, qUpdateSession, qLogin, qLoginByUsername, qCreateLogin, qUpdateLogin}
 
 func (q queries) Session(ctx context.Context, customerID, id string) (*store.Session, error) {
-	row := q.reader.QueryRowContext(ctx, qSession, id, customerID)
-	var s store.Session
-	var loginID sql.NullString
-	var busy, created, updated int64
-	err := row.Scan(&s.ID, &s.CustomerID, &loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
-		&s.ScheduleRefresh, &s.State, &s.Attempts, &s.Fetch, &s.FetchCode, &s.Requests, &busy, &s.Version, &created, &updated, &s.Sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
+	var r sessionRow
+	if err := q.reader.QueryRowContext(ctx, qSession, id, customerID).Scan(r.dest()...); err != nil {
+		return nil, notFound(err)
 	}
-	if err != nil {
-		return nil, err
-	}
-	s.LoginID = loginID.String
-	s.BusyUntil, s.CreatedAt, s.UpdatedAt = fromMicros(busy), fromMicros(created), fromMicros(updated)
-	return &s, nil
+	return r.session(), nil
+}
+
+// sessionRow is where a row of sessionColumns is scanned.
+type sessionRow struct {
+	s                      store.Session
+	loginID                sql.NullString
+	busy, created, updated int64
+}
+
+func (r *sessionRow) dest() []any {
+	s := &r.s
+	return []any{&s.ID, &s.CustomerID, &r.loginID, &s.Institution, &s.Username, &s.Language, &s.Tag, &s.Mode, &s.Save,
+		&s.ScheduleRefresh, &s.State, &s.Attempts, &s.Fetch, &s.FetchCode, &s.Requests, &r.busy, &s.Version, &r.created, &r.updated, &s.Sealed}
+}
+
+func (r *sessionRow) session() *store.Session {
+	r.s.LoginID = r.loginID.String
+	r.s.BusyUntil, r.s.CreatedAt, r.s.UpdatedAt = fromMicros(r.busy), fromMicros(r.created), fromMicros(r.updated)
+	return &r.s
 }
 
 func (q queries) CreateSession(ctx context.Context, s *store.Session) error {
@@ -485,19 +511,42 @@ func (q queries) LoginByUsername(ctx context.Context, customerID, institution, u
 }
 
 func scanLogin(row interface{ Scan(...any) error }) (*store.Login, error) {
-	var l store.Login
-	var last, created, updated, attempt, cached int64
-	err := row.Scan(&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
-		&l.Type, &last, &l.LastRefreshCode, &l.Version, &created, &updated, &l.Sealed, &l.DataKey, &attempt, &l.TwoStep, &cached)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
+	var r loginRow
+	if err := row.Scan(r.dest()...); err != nil {
+		return nil, notFound(err)
 	}
-	if err != nil {
-		return nil, err
+	return r.login(), nil
+}
+
+// loginRow is where a row of loginColumns is scanned.
+type loginRow struct {
+	l                                       store.Login
+	last, created, updated, attempt, cached int64
+}
+
+func (r *loginRow) dest() []any {
+	l := &r.l
+	return []any{&l.ID, &l.CustomerID, &l.Institution, &l.Username, &l.UsernameKey, &l.Language, &l.Saved, &l.ScheduledRefresh,
+		&l.Type, &r.last, &l.LastRefreshCode, &l.Version, &r.created, &r.updated, &l.Sealed, &l.DataKey, &r.attempt, &l.TwoStep, &r.cached}
+}
+
+func (r *loginRow) login() *store.Login {
+	r.l.LastRefresh, r.l.CreatedAt, r.l.UpdatedAt = fromMicros(r.last), fromMicros(r.created), fromMicros(r.updated)
+	r.l.LastAttempt, r.l.LastCached = fromMicros(r.attempt), fromMicros(r.cached)
+	return &r.l
+}
+
+// SessionView implements store.Queries: the session joined to its login,
+// and to the login's snapshot for its version.
+func (q queries) SessionView(ctx context.Context, customerID, id string) (*store.SessionView, error) {
+	var sr sessionRow
+	var lr loginRow
+	var version sql.NullInt64
+	dest := append(append(sr.dest(), lr.dest()...), &version)
+	if err := q.reader.QueryRowContext(ctx, qSessionView, id, customerID).Scan(dest...); err != nil {
+		return nil, notFound(err)
 	}
-	l.LastRefresh, l.CreatedAt, l.UpdatedAt = fromMicros(last), fromMicros(created), fromMicros(updated)
-	l.LastAttempt, l.LastCached = fromMicros(attempt), fromMicros(cached)
-	return &l, nil
+	return &store.SessionView{Session: sr.session(), Login: lr.login(), HasSnapshot: version.Valid, SnapshotVersion: version.Int64}, nil
 }
 
 func (q queries) CreateLogin(ctx context.Context, l *store.Login) error {

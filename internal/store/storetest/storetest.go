@@ -56,7 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SnapshotRoundTrip", testSnapshotRoundTrip},
 		{"SnapshotQuery", testSnapshotQuery},
 		{"PutSnapshotReplaces", testPutSnapshotReplaces},
-		{"SnapshotVersion", testSnapshotVersion},
+		{"SessionView", testSessionView},
 		{"SnapshotScopedByCustomer", testSnapshotScopedByCustomer},
 		{"SnapshotConcurrentReads", testSnapshotConcurrentReads},
 		{"SnapshotInTx", testSnapshotInTx},
@@ -1271,57 +1271,86 @@ func testSnapshotQuery(t *testing.T, s store.Store) {
 	}
 }
 
-// testSnapshotVersion checks that every PutSnapshot gives the login's
-// snapshot a version no snapshot had, even at the same fetch time, and that
-// the version is read like the snapshot: by the login's customer only.
-func testSnapshotVersion(t *testing.T, s store.Store) {
+// testSessionView checks that SessionView reads a session with its login
+// and the version of the login's snapshot; that every PutSnapshot gives the
+// snapshot a version no snapshot had, even at the same fetch time; and that
+// the view is the customer's only.
+func testSessionView(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	mustCreateLogin(t, s, minimalLogin("cust-1", "login-1", "greatday"))
+	login := fullLogin("cust-1", "login-1", "greatday")
+	mustCreateLogin(t, s, login)
 	mustCreateLogin(t, s, minimalLogin("cust-1", "login-2", "greatday_nomfa"))
-	if _, err := s.SnapshotVersion(ctx, "cust-1", "login-1"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("SnapshotVersion before any snapshot: %v, want ErrNotFound", err)
+	sess := fullSession("cust-1", "sess-1", "login-1")
+	mustCreateSession(t, s, sess)
+	other := fullSession("cust-1", "sess-2", "login-2")
+	mustCreateSession(t, s, other)
+	mustCreateSession(t, s, minimalSession("cust-1", "sess-no-login"))
+
+	v, err := s.SessionView(ctx, "cust-1", "sess-1")
+	if err != nil {
+		t.Fatalf("SessionView: %v", err)
 	}
+	checkSession(t, v.Session, sess)
+	checkLogin(t, "SessionView", v.Login, login)
+	if v.HasSnapshot {
+		t.Errorf("SessionView before any snapshot: HasSnapshot, version %d", v.SnapshotVersion)
+	}
+	for _, tc := range []struct{ name, customer, session string }{
+		{"unknown session", "cust-1", "sess-nope"},
+		{"another customer's session", "cust-2", "sess-1"},
+		{"session without a login", "cust-1", "sess-no-login"},
+	} {
+		if v, err := s.SessionView(ctx, tc.customer, tc.session); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("SessionView of a %s: %+v, %v; want ErrNotFound", tc.name, v, err)
+		}
+	}
+
 	seen := map[int64]string{}
-	version := func(login, when string) int64 {
+	version := func(q store.Queries, session, when string) int64 {
 		t.Helper()
-		v, err := s.SnapshotVersion(ctx, "cust-1", login)
+		v, err := q.SessionView(ctx, "cust-1", session)
 		if err != nil {
-			t.Fatalf("SnapshotVersion %s %s: %v", login, when, err)
+			t.Fatalf("SessionView %s %s: %v", session, when, err)
 		}
-		if prev, dup := seen[v]; dup {
-			t.Errorf("%s %s has version %d, as %s had", login, when, v, prev)
+		if !v.HasSnapshot {
+			t.Fatalf("SessionView %s %s: no snapshot", session, when)
 		}
-		seen[v] = login + " " + when
-		return v
+		if prev, dup := seen[v.SnapshotVersion]; dup {
+			t.Errorf("%s %s has version %d, as %s had", session, when, v.SnapshotVersion, prev)
+		}
+		seen[v.SnapshotVersion] = session + " " + when
+		return v.SnapshotVersion
 	}
 	mustPutSnapshot(t, s, "cust-1", "login-1", at(0), snapshotFixture())
-	first := version("login-1", "first")
+	first := version(s, "sess-1", "first")
 	mustPutSnapshot(t, s, "cust-1", "login-2", at(0), snapshotFixture())
-	version("login-2", "first")
+	version(s, "sess-2", "first")
 	// The same fetch time again, as under a frozen clock.
 	mustPutSnapshot(t, s, "cust-1", "login-1", at(0), &connector.Snapshot{})
-	version("login-1", "second")
-	err := s.InTx(ctx, func(q store.Queries) error {
+	version(s, "sess-1", "second")
+	err = s.InTx(ctx, func(q store.Queries) error {
 		mustPutSnapshot(t, q, "cust-1", "login-1", at(time.Minute), snapshotFixture())
-		v, err := q.SnapshotVersion(ctx, "cust-1", "login-1")
-		if err == nil && v == first {
+		if v := version(q, "sess-1", "in the transaction that replaced it"); v == first {
 			t.Errorf("in the transaction that replaced it, the version is still %d", v)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	version("login-1", "third")
-	if _, err := s.SnapshotVersion(ctx, "cust-2", "login-1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("another customer's SnapshotVersion: %v, want ErrNotFound", err)
-	}
 	err = s.ReadTx(ctx, func(q store.Queries) error {
-		_, err := q.SnapshotVersion(ctx, "cust-1", "login-1")
+		_, err := q.SessionView(ctx, "cust-1", "sess-1")
 		return err
 	})
 	if err != nil {
-		t.Errorf("SnapshotVersion in a read transaction: %v", err)
+		t.Errorf("SessionView in a read transaction: %v", err)
+	}
+
+	if err := s.DeleteLogin(ctx, "cust-1", "login-1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.SessionView(ctx, "cust-1", "sess-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SessionView after DeleteLogin: %+v, %v; want ErrNotFound", v, err)
 	}
 }
 
