@@ -44,9 +44,12 @@ type cacheKey struct {
 	from, to                             int64 // the window, in Unix days
 }
 
+// cacheEntry is a copy: the shaped accounts and their JSON, shared by every
+// call the copy answers and never changed.
 type cacheEntry struct {
 	key   cacheKey
 	accts []flinks.AccountDetail
+	json  []byte
 	size  int64
 }
 
@@ -78,21 +81,23 @@ func keyOf(customerID, loginID string, o Options) (cacheKey, bool) {
 	return k, true
 }
 
-func (c *Cache) get(k cacheKey) ([]flinks.AccountDetail, bool) {
+// get returns the copy kept under k, or nil.
+func (c *Cache) get(k cacheKey) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[k]
 	if !ok {
 		c.misses.Add(1)
-		return nil, false
+		return nil
 	}
 	c.hits.Add(1)
 	c.order.MoveToFront(el)
-	return el.Value.(*cacheEntry).accts, true
+	return el.Value.(*cacheEntry)
 }
 
-func (c *Cache) put(k cacheKey, accts []flinks.AccountDetail) {
-	size := sizeOf(accts)
+// put keeps accts, and their JSON, under k.
+func (c *Cache) put(k cacheKey, accts []flinks.AccountDetail, json []byte) {
+	size := sizeOf(accts) + int64(len(json))
 	if size > c.max/4 {
 		return // one login must not empty the cache
 	}
@@ -107,7 +112,7 @@ func (c *Cache) put(k cacheKey, accts []flinks.AccountDetail) {
 			c.remove(el)
 		}
 	}
-	el := c.order.PushFront(&cacheEntry{key: k, accts: accts, size: size})
+	el := c.order.PushFront(&cacheEntry{key: k, accts: accts, json: json, size: size})
 	c.entries[k] = el
 	if c.byLogin[k.loginKey] == nil {
 		c.byLogin[k.loginKey] = map[*list.Element]struct{}{}

@@ -13,6 +13,9 @@ func accountsOf(transactions int) []flinks.AccountDetail {
 	return []flinks.AccountDetail{{Id: "a", Transactions: make([]flinks.Transaction, transactions)}}
 }
 
+// jsonOf is the JSON kept with a copy of accounts.
+var jsonOf = []byte(`[{"Id":"a"}]`)
+
 func key(login string, version int64) cacheKey {
 	return cacheKey{loginKey: loginKey{"cust", login}, version: version, transactions: true}
 }
@@ -49,18 +52,18 @@ func TestCacheKeys(t *testing.T) {
 }
 
 func TestCacheBoundsAndForgets(t *testing.T) {
-	one := sizeOf(accountsOf(100))
+	one := sizeOf(accountsOf(100)) + int64(len(jsonOf))
 	c := NewCache(one * 4)
 	for i := range 4 {
-		c.put(key(fmt.Sprint("l", i), 1), accountsOf(100))
+		c.put(key(fmt.Sprint("l", i), 1), accountsOf(100), jsonOf)
 	}
 	c.get(key("l0", 1)) // l0 is now the most recently used; l1 the least
-	c.put(key("l4", 1), accountsOf(100))
-	if _, ok := c.get(key("l1", 1)); ok {
+	c.put(key("l4", 1), accountsOf(100), jsonOf)
+	if c.get(key("l1", 1)) != nil {
 		t.Error("the least recently used copy was kept past the bound")
 	}
 	for _, l := range []string{"l0", "l2", "l3", "l4"} {
-		if _, ok := c.get(key(l, 1)); !ok {
+		if c.get(key(l, 1)) == nil {
 			t.Errorf("%s was dropped", l)
 		}
 	}
@@ -69,18 +72,18 @@ func TestCacheBoundsAndForgets(t *testing.T) {
 	}
 
 	// A new snapshot's copy replaces the older ones of its login.
-	c.put(key("l2", 2), accountsOf(10))
-	if _, ok := c.get(key("l2", 1)); ok {
+	c.put(key("l2", 2), accountsOf(10), jsonOf)
+	if c.get(key("l2", 1)) != nil {
 		t.Error("the copy of the login's older snapshot was kept")
 	}
 	// DeleteCard: nothing of the login stays.
 	c.Forget("cust", "l2")
-	if _, ok := c.get(key("l2", 2)); ok {
+	if c.get(key("l2", 2)) != nil {
 		t.Error("Forget kept a copy")
 	}
 	// One login too large for a quarter of the cache is not kept.
-	c.put(key("huge", 1), accountsOf(1000))
-	if _, ok := c.get(key("huge", 1)); ok {
+	c.put(key("huge", 1), accountsOf(1000), jsonOf)
+	if c.get(key("huge", 1)) != nil {
 		t.Error("a copy of more than a quarter of the cache was kept")
 	}
 	if NewCache(0) != nil {
@@ -96,16 +99,17 @@ func TestCacheBoundsAndForgets(t *testing.T) {
 // TestCacheConcurrent runs gets, puts and forgets of many logins at once,
 // for the race detector.
 func TestCacheConcurrent(t *testing.T) {
-	c := NewCache(sizeOf(accountsOf(10)) * 20)
+	one := sizeOf(accountsOf(10)) + int64(len(jsonOf))
+	c := NewCache(one * 20)
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 500 {
 				k := key(fmt.Sprint("l", (w*7+i)%40), int64(i%3))
-				if accts, ok := c.get(k); ok && len(accts[0].Transactions) != 10 {
+				if e := c.get(k); e != nil && (len(e.accts[0].Transactions) != 10 || string(e.json) != string(jsonOf)) {
 					t.Error("a copy changed")
 				}
-				c.put(k, accountsOf(10))
+				c.put(k, accountsOf(10), jsonOf)
 				if i%50 == 0 {
 					c.Forget("cust", k.login)
 				}
@@ -113,7 +117,7 @@ func TestCacheConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if st := c.Stats(); st.Bytes > sizeOf(accountsOf(10))*20 || st.Bytes < 0 {
+	if st := c.Stats(); st.Bytes > one*20 || st.Bytes < 0 {
 		t.Errorf("stats %+v after the run", st)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bankfeed/bankfeed/connector"
 	"github.com/bankfeed/bankfeed/flinks"
+	"github.com/bankfeed/bankfeed/internal/detailjson"
 	"github.com/bankfeed/bankfeed/internal/institutions"
 	"github.com/bankfeed/bankfeed/internal/session"
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -78,6 +79,10 @@ type Data struct {
 	Tag         string
 	Institution connector.Institution
 	Login       *store.Login
+	// AccountsJSON is, from AccountsDetail, the JSON of the accounts
+	// (detailjson.AppendAccounts) when they are a copy the cache keeps:
+	// encoded once, for every call the copy answers. Nil otherwise.
+	AccountsJSON []byte
 }
 
 // view is what a data call reads.
@@ -85,9 +90,9 @@ type view struct {
 	Data
 	opts Options
 	snap *connector.Snapshot
-	// For GetAccountsDetail with a cache: the cached accounts (a hit), or
-	// the key to keep those shaped from snap under (a miss).
-	detail []flinks.AccountDetail
+	// For GetAccountsDetail with a cache: the cached copy (a hit), or the
+	// key to keep the accounts shaped from snap under (a miss).
+	detail *cacheEntry
 	key    *cacheKey
 }
 
@@ -99,11 +104,17 @@ func (s *Service) AccountsDetail(ctx context.Context, customerID string, call Ca
 		return nil, nil, err
 	}
 	if v.detail != nil {
-		return &v.Data, v.detail, nil
+		v.AccountsJSON = v.detail.json
+		return &v.Data, v.detail.accts, nil
 	}
 	accts := Detail(v.snap, v.opts)
 	if v.key != nil {
-		s.cache.put(*v.key, accts)
+		// Accounts that cannot be encoded are not kept: writing the body
+		// reports the error.
+		if b, err := detailjson.AppendAccounts(nil, accts); err == nil {
+			v.AccountsJSON = b
+			s.cache.put(*v.key, accts, b)
+		}
 	}
 	return &v.Data, accts, nil
 }
@@ -330,8 +341,8 @@ func (s *Service) check(v *view, sv *store.SessionView, call Call, now time.Time
 		return false, nil
 	}
 	k.version = sv.SnapshotVersion
-	if accts, hit := s.cache.get(k); hit {
-		v.detail = accts
+	if e := s.cache.get(k); e != nil {
+		v.detail = e
 		return true, nil
 	}
 	v.key = &k

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"testing"
@@ -97,5 +99,40 @@ func TestDataCacheSeesChanges(t *testing.T) {
 				t.Errorf("after DeleteCard: %d %s, want 400 SESSION_NONEXISTENT", e.StatusCode, e.Body.FlinksCode)
 			}
 		})
+	}
+}
+
+// TestDataCacheBodiesUnchanged checks that a body answered from a copy of
+// its accounts, whose JSON is kept with it and copied into the body, is
+// byte for byte the body written without a copy: that of a call with an
+// AccountsFilter naming every account, which no copy answers.
+func TestDataCacheBodiesUnchanged(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir(), newClock())
+	auth := liveLogin(t, s, "Greatday")
+	// The first read keeps the copy; the raw calls after it are answered
+	// from it.
+	first := detail(t, s, flinks.DataRequest{RequestId: auth.RequestId})
+	ids := make([]string, len(first.Accounts))
+	for i, a := range first.Accounts {
+		ids[i] = a.Id
+	}
+	filter, err := json.Marshal(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(req string) []byte {
+		t.Helper()
+		r := s.post("GetAccountsDetail", req)
+		if r.status != http.StatusOK {
+			t.Fatalf("GetAccountsDetail %s: %d %s", req, r.status, r.body)
+		}
+		return r.body
+	}
+	copied := body(`{"RequestId":"` + auth.RequestId + `"}`)
+	again := body(`{"RequestId":"` + auth.RequestId + `"}`)
+	encoded := body(`{"RequestId":"` + auth.RequestId + `","AccountsFilter":` + string(filter) + `}`)
+	if !bytes.Equal(copied, encoded) || !bytes.Equal(again, encoded) {
+		t.Errorf("the body from the copy differs from the body encoded for the call:\n copy %s\nagain %s\n call %s", copied, again, encoded)
 	}
 }

@@ -30,7 +30,7 @@ var mustExist = []string{
 	m("internal/enrich"), m("internal/fieldmatch"), m("internal/connect"), m("internal/metrics"), m("internal/certs"),
 	m("cmd/bankfeed"), m("internal/vclock"), m("internal/reset"), m("internal/provision"), m("bankfeedtest"),
 	m("internal/openapitest"),
-	m("internal/faults"), m("internal/journal"), m("internal/inspector"),
+	m("internal/faults"), m("internal/journal"), m("internal/inspector"), m("internal/detailjson"),
 }
 
 // rules are bankfeed's dependency rules (docs/architecture.md). Each
@@ -136,6 +136,9 @@ var rules = []rule{
 	{From: m("internal/webhooks"), Never: []string{m("internal/httpapi"), m("internal/jobs"), m("internal/authorize"),
 		m("internal/logins"), "github.com/riverqueue/river/..."},
 		Why: "webhooks writes and sends deliveries; jobs runs its job, and the HTTP surface and app wire it (the status table comes in by Config)"},
+
+	{From: m("internal/detailjson"), Only: []string{m("flinks")},
+		Why: "detailjson writes a wire body, as encoding/json would: it knows the wire types and nothing of where they come from"},
 
 	// The OpenAPI validator is for tests: the server never validates its
 	// own traffic, and ships without kin-openapi.

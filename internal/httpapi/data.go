@@ -17,11 +17,15 @@ func (s *Server) handleAccountsDetail(async bool) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		return &flinks.AccountsDetailResponse{
+		resp := &flinks.AccountsDetailResponse{
 			HttpStatusCode: http.StatusOK, Accounts: accts,
 			InstitutionName: d.Institution.Name, Login: accounts.Login(d.Login), InstitutionId: d.Institution.ID,
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
-		}, nil
+		}
+		if d.AccountsJSON != nil {
+			return &detailBody{resp: resp, accounts: d.AccountsJSON}, nil
+		}
+		return resp, nil
 	})
 }
 

@@ -1,4 +1,4 @@
-package httpapi
+package detailjson
 
 import (
 	"bytes"
@@ -68,76 +68,77 @@ func fill(t *testing.T, v reflect.Value, r *rand.Rand) {
 	}
 }
 
-// TestMarshalAccountsDetail holds the hand-written encoder of
-// GetAccountsDetail's body to json.Marshal's bytes.
-func TestMarshalAccountsDetail(t *testing.T) {
+// TestAppend holds the hand-written encoder of GetAccountsDetail's body to
+// json.Marshal's bytes, whole and with its accounts encoded apart.
+func TestAppend(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 3000 {
 		var d flinks.AccountsDetailResponse
 		fill(t, reflect.ValueOf(&d).Elem(), r)
-		checkMarshal(t, &d, i)
+		checkAppend(t, &d, i)
 	}
 	// The body as the server builds it, with the values it never leaves
 	// out.
-	check := func(d *flinks.AccountsDetailResponse) { t.Helper(); checkMarshal(t, d, -1) }
+	check := func(d *flinks.AccountsDetailResponse) { t.Helper(); checkAppend(t, d, -1) }
 	check(&flinks.AccountsDetailResponse{})
+	check(&flinks.AccountsDetailResponse{Accounts: []flinks.AccountDetail{}})
 	check(&flinks.AccountsDetailResponse{Accounts: []flinks.AccountDetail{{Transactions: []flinks.Transaction{}}}})
 
 	// The one amount Money cannot write: json.Marshal fails, and so must
-	// marshal.
+	// the encoder.
 	minimum := flinks.Money(math.MinInt64)
 	d := &flinks.AccountsDetailResponse{Accounts: []flinks.AccountDetail{{Transactions: []flinks.Transaction{{Debit: &minimum}}}}}
 	if _, err := json.Marshal(d); err == nil {
 		t.Fatal("json.Marshal wrote an amount of math.MinInt64 cents")
 	}
-	if got, err := marshal(d); err == nil {
-		t.Errorf("marshal wrote an amount of math.MinInt64 cents: %s", got)
+	if got, err := Append(nil, d, nil); err == nil {
+		t.Errorf("Append wrote an amount of math.MinInt64 cents: %s", got)
+	}
+	if got, err := AppendAccounts(nil, d.Accounts); err == nil {
+		t.Errorf("AppendAccounts wrote an amount of math.MinInt64 cents: %s", got)
 	}
 }
 
-func checkMarshal(t *testing.T, d *flinks.AccountsDetailResponse, i int) {
+// checkAppend checks both ways of writing d against json.Marshal, and that
+// Append appends.
+func checkAppend(t *testing.T, d *flinks.AccountsDetailResponse, i int) {
 	t.Helper()
 	want, wantErr := json.Marshal(d)
-	got, err := marshal(d)
-	if wantErr != nil || err != nil {
-		t.Fatalf("value %d: marshal error %v, json.Marshal error %v", i, err, wantErr)
+	if wantErr != nil {
+		t.Fatalf("value %d: json.Marshal error %v", i, wantErr)
 	}
-	want = append(want, '\n')
-	if !bytes.Equal(got, want) {
-		t.Fatalf("value %d: marshal differs from json.Marshal:\n got %s\nwant %s", i, got, want)
+	got, err := Append([]byte("prefix"), d, nil)
+	if err != nil {
+		t.Fatalf("value %d: Append error %v", i, err)
 	}
-}
-
-// TestMarshalOthers checks that every other value goes through
-// encoding/json.
-func TestMarshalOthers(t *testing.T) {
-	t.Parallel()
-	for _, v := range []any{&flinks.Error{HttpStatusCode: 400, FlinksCode: flinks.CodeInvalidRequest, Message: "<no>"},
-		(*flinks.AccountsDetailResponse)(nil), map[string]int{"a": 1}} {
-		want, _ := json.Marshal(v)
-		got, err := marshal(v)
-		if err != nil || string(got) != string(want)+"\n" {
-			t.Errorf("marshal(%#v) = %s, %v; want %s", v, got, err, want)
-		}
+	if !bytes.Equal(got, append([]byte("prefix"), want...)) {
+		t.Fatalf("value %d: Append differs from json.Marshal:\n got %s\nwant %s", i, got, want)
+	}
+	accounts, err := AppendAccounts(nil, d.Accounts)
+	if err != nil {
+		t.Fatalf("value %d: AppendAccounts error %v", i, err)
+	}
+	if got, err = Append(nil, d, accounts); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("value %d: Append with the accounts encoded apart differs from json.Marshal (%v):\n got %s\nwant %s", i, err, got, want)
 	}
 }
 
-// FuzzMarshalAccountsDetail puts arbitrary text and amounts in a body of
-// GetAccountsDetail and holds marshal to json.Marshal's bytes.
-func FuzzMarshalAccountsDetail(f *testing.F) {
+// FuzzAppend puts arbitrary text and amounts in a body of GetAccountsDetail
+// and holds the encoder to json.Marshal's bytes.
+func FuzzAppend(f *testing.F) {
 	for _, s := range tricky {
 		f.Add(s, int64(-1234))
 	}
 	f.Fuzz(func(t *testing.T, s string, cents int64) {
 		if cents == math.MinInt64 {
-			t.Skip("the amount Money cannot write, checked by TestMarshalAccountsDetail")
+			t.Skip("the amount Money cannot write, checked by TestAppend")
 		}
 		m := flinks.Money(cents)
 		d := &flinks.AccountsDetailResponse{HttpStatusCode: 200, InstitutionName: s, Tag: s, Accounts: []flinks.AccountDetail{{
 			Title: s, AccountNumber: &s, Balance: flinks.Balance{Current: &m},
 			Transactions: []flinks.Transaction{{Date: s, Description: s, Debit: &m, Balance: &m, Id: s}},
 		}}}
-		checkMarshal(t, d, 0)
+		checkAppend(t, d, 0)
 	})
 }

@@ -1,72 +1,73 @@
-package httpapi
+// Package detailjson writes the body of GetAccountsDetail, byte for byte as
+// encoding/json writes it.
+//
+// The body is written by hand: it holds hundreds of transactions, and under
+// load (the cached workload of bench/load) its encoding through
+// encoding/json was the largest single cost of the server after SQLite, a
+// sixth of its CPU: reflection over every field, and a MarshalJSON call for
+// every amount, whose output encoding/json then checks and copies again.
+// The tests hold the encoder to json.Marshal's bytes over values of every
+// shape, so a field added to the wire types without it fails them.
+//
+// The accounts can be encoded on their own (AppendAccounts), once, and
+// copied into every body that carries them (Append): the copies of shaped
+// accounts that package accounts keeps are kept with their JSON.
+package detailjson
 
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/bankfeed/bankfeed/flinks"
 )
 
-// marshal returns the JSON of v, byte for byte as json.Marshal writes it,
-// followed by a newline.
-//
-// The body of GetAccountsDetail is written by hand: it holds hundreds of
-// transactions, and under load (the cached workload of bench/load) its
-// encoding through encoding/json was the largest single cost of the server
-// after SQLite, a sixth of its CPU: reflection over every field, and a
-// MarshalJSON call for every amount, whose output encoding/json then checks
-// and copies again. Every other body goes through encoding/json. The tests
-// hold the hand-written encoder to json.Marshal's bytes over values of every
-// shape, so a field added to the wire types without it fails them.
-func marshal(v any) ([]byte, error) {
-	if d, ok := v.(*flinks.AccountsDetailResponse); ok && d != nil {
-		var e detailEncoder
-		b := e.accountsDetail(make([]byte, 0, detailSize(d)), d)
-		if e.err != nil {
-			return nil, e.err
-		}
-		return append(b, '\n'), nil
+// Append appends the JSON of d to b. accounts, when not nil, is the JSON of
+// d.Accounts as AppendAccounts writes it, and is copied in instead of
+// encoding d.Accounts again.
+func Append(b []byte, d *flinks.AccountsDetailResponse, accounts []byte) ([]byte, error) {
+	n := len(accounts)
+	if accounts == nil {
+		n = Size(d.Accounts)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
+	var e encoder
+	b = e.accountsDetail(slices.Grow(b, n+512), d, accounts)
+	return b, e.err
 }
 
-// detailSize estimates the size of d's JSON, so that its buffer is
+// AppendAccounts appends the JSON of accts, the Accounts of a body, to b.
+func AppendAccounts(b []byte, accts []flinks.AccountDetail) ([]byte, error) {
+	var e encoder
+	b = e.accounts(slices.Grow(b, Size(accts)), accts)
+	return b, e.err
+}
+
+// Size estimates the size of the JSON of accts, so that a buffer is
 // allocated once: about 160 bytes a transaction, 800 an account.
-func detailSize(d *flinks.AccountsDetailResponse) int {
-	n := 512
-	for i := range d.Accounts {
-		n += 800 + 160*len(d.Accounts[i].Transactions)
+func Size(accts []flinks.AccountDetail) int {
+	n := 0
+	for i := range accts {
+		n += 800 + 160*len(accts[i].Transactions)
 	}
 	return n
 }
 
-// detailEncoder appends the body of GetAccountsDetail to a buffer,
-// remembering the first error.
-type detailEncoder struct {
+// encoder appends the parts of a body to a buffer, remembering the first
+// error.
+type encoder struct {
 	err error
 }
 
-func (e *detailEncoder) accountsDetail(b []byte, d *flinks.AccountsDetailResponse) []byte {
+func (e *encoder) accountsDetail(b []byte, d *flinks.AccountsDetailResponse, accounts []byte) []byte {
 	b = append(b, `{"HttpStatusCode":`...)
 	b = strconv.AppendInt(b, int64(d.HttpStatusCode), 10)
 	b = append(b, `,"Accounts":`...)
-	if d.Accounts == nil {
-		b = append(b, "null"...)
+	if accounts != nil {
+		b = append(b, accounts...)
 	} else {
-		b = append(b, '[')
-		for i := range d.Accounts {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = e.accountDetail(b, &d.Accounts[i])
-		}
-		b = append(b, ']')
+		b = e.accounts(b, d.Accounts)
 	}
 	b = append(b, `,"InstitutionName":`...)
 	b = appendString(b, d.InstitutionName)
@@ -85,7 +86,21 @@ func (e *detailEncoder) accountsDetail(b []byte, d *flinks.AccountsDetailRespons
 	return append(b, '}')
 }
 
-func (e *detailEncoder) accountDetail(b []byte, a *flinks.AccountDetail) []byte {
+func (e *encoder) accounts(b []byte, accts []flinks.AccountDetail) []byte {
+	if accts == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range accts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.accountDetail(b, &accts[i])
+	}
+	return append(b, ']')
+}
+
+func (e *encoder) accountDetail(b []byte, a *flinks.AccountDetail) []byte {
 	b = append(b, `{"Transactions":`...)
 	if a.Transactions == nil {
 		b = append(b, "null"...)
@@ -132,7 +147,7 @@ func (e *detailEncoder) accountDetail(b []byte, a *flinks.AccountDetail) []byte 
 	return append(b, '}')
 }
 
-func (e *detailEncoder) transaction(b []byte, t *flinks.Transaction) []byte {
+func (e *encoder) transaction(b []byte, t *flinks.Transaction) []byte {
 	b = append(b, `{"Date":`...)
 	b = appendString(b, t.Date)
 	b = append(b, `,"Code":`...)
@@ -200,7 +215,7 @@ func appendLogin(b []byte, l *flinks.Login) []byte {
 
 // money writes an amount as flinks.Money.MarshalJSON does, without its
 // allocations.
-func (e *detailEncoder) money(b []byte, m *flinks.Money) []byte {
+func (e *encoder) money(b []byte, m *flinks.Money) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
