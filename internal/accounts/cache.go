@@ -9,11 +9,11 @@ import (
 )
 
 // Cache keeps the accounts of recent GetAccountsDetail answers, already read
-// from the store and shaped for their options, so that the next call with
-// the same options over the same snapshot skips reading, decoding and
-// shaping a year of transactions. A copy is keyed by its snapshot's version
-// (store.SnapshotVersion), which the call reads in the same read
-// transaction as its session and login: a refresh, another process's write
+// from the store and shaped for their options, with their JSON, so that the
+// next call with the same options over the same snapshot skips reading,
+// decoding, shaping and encoding a year of transactions. A copy is keyed by
+// its snapshot's version, which the call reads with its session and login
+// in one statement (store.SessionView): a refresh, another process's write
 // or a deletion is seen at once, never a stale copy. It is bounded in
 // bytes (an estimate of the copies' size) and drops the least recently
 // used first. It is safe for concurrent use; the copies it hands out are
