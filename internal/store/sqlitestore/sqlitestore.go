@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -22,6 +24,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -43,6 +46,8 @@ type Store struct {
 	// validator checks River's migrations for Migrated, made at its first
 	// call.
 	validator migration.Once[*rivermigrate.Migrator[*sql.Tx]]
+	// jobsCommitted is the hook OnJobsCommitted set; nil for none.
+	jobsCommitted atomic.Pointer[func(queues []string)]
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -177,6 +182,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
+// OnJobsCommitted sets fn to be called after every commit of a write
+// transaction that enqueued jobs ready to run, with their queues, each
+// named once; nil removes it. SQLite has no notifications, so this is how
+// this process's workers learn of them at once rather than at their next
+// poll. fn runs in the committing goroutine, on the caller's path: it must
+// not block. It is never called for a transaction that rolled back, nor
+// for jobs scheduled for later, which River's scheduler makes available.
+func (s *Store) OnJobsCommitted(fn func(queues []string)) {
+	if fn == nil {
+		s.jobsCommitted.Store(nil)
+		return
+	}
+	s.jobsCommitted.Store(&fn)
+}
+
 // WriteDB returns the pool of the single write connection, for the jobs
 // engine's worker client: every writer of the database must share it.
 func (s *Store) WriteDB() *sql.DB { return s.write }
@@ -266,6 +286,12 @@ func (s *Store) runTx(ctx context.Context, fn func(queries) error) error {
 	if state.deleted {
 		s.forget(ctx)
 	}
+	if len(state.queues) > 0 {
+		if fn := s.jobsCommitted.Load(); fn != nil {
+			slices.Sort(state.queues)
+			(*fn)(slices.Compact(state.queues))
+		}
+	}
 	return nil
 }
 
@@ -295,6 +321,9 @@ var readTxQueries = []string{qSession, qLogin, qLoginFetching, qSnapshot, qSnaps
 type txState struct {
 	// deleted is set when the transaction deleted a login or a customer.
 	deleted bool
+	// queues are the queues of the jobs the transaction made available,
+	// for OnJobsCommitted.
+	queues []string
 }
 
 // forget makes a committed deletion reach the files: secure_delete zeroes
@@ -562,8 +591,16 @@ func (q queries) Enqueue(ctx context.Context, job store.Job) error {
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.Enqueue(ctx, job) })
 	}
-	_, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
-	return err
+	res, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
+	if err != nil {
+		return err
+	}
+	// The queue River chose, from the job's own InsertOpts or its default;
+	// a job scheduled for later has nothing for a worker to do yet.
+	if res.Job.State == rivertype.JobStateAvailable {
+		q.state.queues = append(q.state.queues, res.Job.Queue)
+	}
+	return nil
 }
 
 func checkOne(res sql.Result, err error) error {
