@@ -32,6 +32,13 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// silentDriver is River's SQLite driver without notifications: the insert
+// of a job writes no notification row, which no worker would read.
+type silentDriver struct{ *riversqlite.Driver }
+
+func (silentDriver) SupportsListener() bool     { return false }
+func (silentDriver) SupportsListenNotify() bool { return false }
+
 // Store is a store.Store on SQLite.
 type Store struct {
 	queries
@@ -135,7 +142,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate %s: %w", path, err)
 	}
-	jobs, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	// The workers do not listen for River's notifications on SQLite (a
+	// table their listener would read every 50 ms: jobs.Start); the store
+	// wakes them through OnJobsCommitted. So this client writes none.
+	jobs, err := river.NewClient[*sql.Tx](silentDriver{riversqlite.New(write)}, &river.Config{})
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: jobs client: %w", err)
