@@ -42,17 +42,26 @@ type jobRunner interface {
 }
 
 // sqliteDB is SQLite in the data directory; the workers share the store's
-// single write connection.
+// single write connection, and the store wakes them when it commits jobs,
+// SQLite having no notifications to do it.
 type sqliteDB struct{ *sqlitestore.Store }
 
 func (d sqliteDB) startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error) {
-	return jobs.Start(ctx, riversqlite.New(d.WriteDB()), cfg)
+	r, err := jobs.Start(ctx, riversqlite.New(d.WriteDB()), cfg)
+	if err != nil {
+		return nil, err
+	}
+	// A runner started again replaces the hook; a stopped one's Wake does
+	// nothing.
+	d.OnJobsCommitted(func(queues []string) { r.Wake(queues...) })
+	return r, nil
 }
 
 func (sqliteDB) kind() string { return "sqlite" }
 
 // postgresDB is a PostgreSQL database, which several processes may share;
-// the workers use the store's pool, and River's notifications wake them.
+// the workers use the store's pool, and River's notifications, sent at the
+// commit of the jobs, wake them in every process: no Wake is needed.
 type postgresDB struct{ *pgstore.Store }
 
 func (d postgresDB) startJobs(ctx context.Context, cfg jobs.Config) (jobRunner, error) {

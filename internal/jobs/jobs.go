@@ -28,11 +28,19 @@ const (
 	// maxAttempts is how many times a job runs before it is given up; the
 	// last attempt of a fetch records its failure on the session.
 	maxAttempts = 5
-	// pollInterval is how often the workers look for new jobs. SQLite has
-	// no notifications, so this is how soon a fetch starts after a live
-	// Authorize; one indexed query on an idle database.
+	// pollInterval is how often the workers look for new jobs when
+	// Config sets no other; one indexed query on an idle database. A job
+	// this process commits starts before it: on PostgreSQL by River's
+	// notifications, on SQLite, which has none, by Wake, which the store
+	// calls at the commit. The poll is how the workers find the jobs of
+	// other processes on SQLite (`bankfeed refresh`, a second server),
+	// the rare job whose wake or notification was held back, and the jobs
+	// River's scheduler makes available.
 	pollInterval = 50 * time.Millisecond
-	workers      = 16
+	// fetchCooldown is the least time between two fetches of one queue's
+	// workers.
+	fetchCooldown = 10 * time.Millisecond
+	workers       = 16
 	// refreshQueue runs the scheduled refreshes and their plans, on workers
 	// of their own, so that a night's pass never delays the fetch a person
 	// waits for after a live Authorize.
@@ -66,6 +74,10 @@ type Config struct {
 	Sweeps []Sweep
 	// Webhooks sends the webhook deliveries; nil runs none.
 	Webhooks *webhooks.Service
+	// PollInterval is how often the workers look for jobs nothing woke
+	// them for; the default when zero. Tests set an hour, to show that
+	// a job ran because it was woken.
+	PollInterval time.Duration
 }
 
 // Sweep is a periodic clean-up, named for the log and for its job.
@@ -81,6 +93,9 @@ const SweepInterval = time.Minute
 type Runner[TTx any] struct {
 	client *river.Client[TTx]
 	log    *slog.Logger
+	// waker wakes the workers for Wake; nil where River's notifications
+	// do.
+	waker *waker
 }
 
 // Start starts the workers on driver's database. The workers' jobs run on
@@ -94,6 +109,10 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	refreshWorkers := cfg.RefreshWorkers
 	if refreshWorkers <= 0 {
 		refreshWorkers = DefaultRefreshWorkers
+	}
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = pollInterval
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -111,6 +130,7 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 		sweeps[sw.Name] = sw
 	}
 	river.AddWorker(ws, &sweepWorker{sweeps: sweeps, log: log})
+	river.AddWorker(ws, wakeWorker())
 
 	var periodic []*river.PeriodicJob
 	if cfg.Schedule != nil {
@@ -137,6 +157,18 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 			return SweepJob{Name: name}, &river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: SweepInterval}}
 		}, &river.PeriodicJobOpts{ID: "sweep_" + name}))
 	}
+	// River's SQLite driver has notifications of a sort: rows in a table
+	// that its listener reads every 50 ms on the one write connection, so
+	// no sooner than the poll, and at a cost of its own; and River wakes
+	// its workers for a job inserted in this process only when the driver
+	// has no listener at all. So on SQLite the workers run without
+	// notifications, as River runs them on a driver that has none, and
+	// Wake wakes them (wake.go). The jobs of other processes on the same
+	// file are found by the poll, as soon as the listener found them.
+	localWake := driver.DatabaseName() == riverdriver.DatabaseNameSQLite
+	if localWake {
+		driver = pollOnly[TTx]{driver}
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: workers},
@@ -144,8 +176,8 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 		},
 		PeriodicJobs:      periodic,
 		Workers:           ws,
-		FetchPollInterval: pollInterval,
-		FetchCooldown:     10 * time.Millisecond,
+		FetchPollInterval: poll,
+		FetchCooldown:     fetchCooldown,
 		JobTimeout:        timeout,
 		// River requires it to exceed the longest job timeout.
 		RescueStuckJobsAfter: 2 * timeout,
@@ -158,7 +190,28 @@ func Start[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg Con
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
-	return &Runner[TTx]{client: client, log: log}, nil
+	r := &Runner[TTx]{client: client, log: log}
+	if localWake {
+		insert := func(ctx context.Context, params []river.InsertManyParams) error {
+			_, err := client.InsertMany(ctx, params)
+			return err
+		}
+		r.waker = startWaker(insert, fetchCooldown, []string{river.QueueDefault, refreshQueue}, func(err error) {
+			log.Warn("jobs: waking the workers failed; the jobs wait for their next poll", "err", err)
+		})
+	}
+	return r, nil
+}
+
+// Wake makes the workers of queues (of every queue when none is named)
+// look for jobs now: the store calls it when it committed some. It does
+// not wait, and wakes coalesce: a burst of commits costs one wake. On
+// PostgreSQL, where River's notifications wake the workers of every
+// process at the commit, and once the runner stopped, it does nothing.
+func (r *Runner[TTx]) Wake(queues ...string) {
+	if r.waker != nil {
+		r.waker.wake(queues)
+	}
 }
 
 // Running reports whether the workers run: false once they stopped,
@@ -181,6 +234,9 @@ const hardStopWait = 10 * time.Second
 // is not lost: it is retried, or rescued, at the next start of any process.
 // Only once Stop has returned may the store be closed.
 func (r *Runner[TTx]) Stop(ctx context.Context) error {
+	if r.waker != nil {
+		r.waker.close()
+	}
 	soft := r.client.Stop(ctx)
 	if soft == nil {
 		return nil

@@ -106,7 +106,16 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	// The jobs engine, River, keeps its tables in the same database, so that
 	// a job is inserted in the transaction of the rows that need it: this
 	// client only inserts; the application's client works the jobs.
-	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	//
+	// An insert in a transaction sends a notification, delivered at commit,
+	// that wakes the workers listening, in this process or another; but
+	// River sends at most one per queue every FetchCooldown of the
+	// inserting client, 100 ms by default, and a job whose notification it
+	// held back waits for the workers' next poll. The least cooldown River
+	// allows makes nearly every live Authorize's fetch start at its commit;
+	// the notifications it adds are a few bytes each, and the workers
+	// debounce their fetches by their own cooldown whatever they receive.
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{FetchCooldown: river.FetchCooldownMin})
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("pgstore: jobs client: %w", err)

@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
@@ -23,12 +25,20 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// silentDriver is River's SQLite driver without notifications: the insert
+// of a job writes no notification row, which no worker would read.
+type silentDriver struct{ *riversqlite.Driver }
+
+func (silentDriver) SupportsListener() bool     { return false }
+func (silentDriver) SupportsListenNotify() bool { return false }
 
 // Store is a store.Store on SQLite.
 type Store struct {
@@ -44,6 +54,8 @@ type Store struct {
 	// validator checks River's migrations for Migrated, made at its first
 	// call.
 	validator migration.Once[*rivermigrate.Migrator[*sql.Tx]]
+	// jobsCommitted is the hook OnJobsCommitted set; nil for none.
+	jobsCommitted atomic.Pointer[func(queues []string)]
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -131,7 +143,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate %s: %w", path, err)
 	}
-	jobs, err := river.NewClient(riversqlite.New(write), &river.Config{})
+	// The workers do not listen for River's notifications on SQLite (a
+	// table their listener would read every 50 ms: jobs.Start); the store
+	// wakes them through OnJobsCommitted. So this client writes none.
+	jobs, err := river.NewClient[*sql.Tx](silentDriver{riversqlite.New(write)}, &river.Config{})
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlitestore: jobs client: %w", err)
@@ -176,6 +191,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("jobs tables: %w", err)
 	}
 	return nil
+}
+
+// OnJobsCommitted sets fn to be called after every commit of a write
+// transaction that enqueued jobs ready to run, with their queues, each
+// named once; nil removes it. SQLite has no notifications, so this is how
+// this process's workers learn of them at once rather than at their next
+// poll. fn runs in the committing goroutine, on the caller's path: it must
+// not block. It is never called for a transaction that rolled back, nor
+// for jobs scheduled for later, which River's scheduler makes available.
+func (s *Store) OnJobsCommitted(fn func(queues []string)) {
+	if fn == nil {
+		s.jobsCommitted.Store(nil)
+		return
+	}
+	s.jobsCommitted.Store(&fn)
 }
 
 // WriteDB returns the pool of the single write connection, for the jobs
@@ -267,6 +297,12 @@ func (s *Store) runTx(ctx context.Context, fn func(queries) error) error {
 	if state.deleted {
 		s.forget(ctx)
 	}
+	if len(state.queues) > 0 {
+		if fn := s.jobsCommitted.Load(); fn != nil {
+			slices.Sort(state.queues)
+			(*fn)(slices.Compact(state.queues))
+		}
+	}
 	return nil
 }
 
@@ -296,6 +332,9 @@ var readTxQueries = []string{qSession, qSessionView, qLogin, qLoginFetching, qSn
 type txState struct {
 	// deleted is set when the transaction deleted a login or a customer.
 	deleted bool
+	// queues are the queues of the jobs the transaction made available,
+	// for OnJobsCommitted.
+	queues []string
 }
 
 // forget makes a committed deletion reach the files: secure_delete zeroes
@@ -611,8 +650,16 @@ func (q queries) Enqueue(ctx context.Context, job store.Job) error {
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.Enqueue(ctx, job) })
 	}
-	_, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
-	return err
+	res, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
+	if err != nil {
+		return err
+	}
+	// The queue River chose, from the job's own InsertOpts or its default;
+	// a job scheduled for later has nothing for a worker to do yet.
+	if res.Job.State == rivertype.JobStateAvailable {
+		q.state.queues = append(q.state.queues, res.Job.Queue)
+	}
+	return nil
 }
 
 func checkOne(res sql.Result, err error) error {
