@@ -192,8 +192,12 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Queries) error) error {
 }
 
 // inTx runs fn on the queries of one transaction, committed when fn returns
-// nil and rolled back otherwise. The transaction, fn included, is bounded by
-// the store's operation timeout.
+// nil and rolled back otherwise. BEGIN and COMMIT are bounded by the store's
+// operation timeout, and so is each statement of fn, by the query that runs
+// it (queries.bound): pgx ties a transaction's statements to the context
+// each is given, not to the one of BEGIN, so a query that ran one on its
+// caller's context could wait forever on a database that stopped answering
+// (TestDatabaseOutage hung so in Enqueue).
 func (s *Store) inTx(ctx context.Context, fn func(queries) error) error {
 	return s.runTx(ctx, pgx.TxOptions{}, fn)
 }
@@ -513,6 +517,8 @@ func (q queries) DeleteLogin(ctx context.Context, customerID, loginID string) er
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.DeleteLogin(ctx, customerID, loginID) })
 	}
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
 	// Its journal first, while its sessions still name the entries of the
 	// conversation that made it; a login that is not there rolls it back.
 	if err := q.deleteLoginJournal(ctx, customerID, loginID); err != nil {
@@ -551,6 +557,8 @@ func (q queries) Enqueue(ctx context.Context, job store.Job) error {
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.Enqueue(ctx, job) })
 	}
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
 	_, err := q.jobs.InsertTx(ctx, q.tx, job, nil)
 	return classify(err)
 }

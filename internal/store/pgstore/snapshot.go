@@ -55,6 +55,8 @@ func (q queries) PutSnapshot(ctx context.Context, customerID, loginID string, fe
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.PutSnapshot(ctx, customerID, loginID, fetchedAt, snap) })
 	}
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
 	var one int
 	err := q.db.QueryRow(ctx, qLockLogin, loginID, customerID).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {

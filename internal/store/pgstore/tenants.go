@@ -77,6 +77,8 @@ func (q queries) DeleteCustomer(ctx context.Context, id string) error {
 	if q.tx == nil {
 		return q.inTx(ctx, func(q queries) error { return q.DeleteCustomer(ctx, id) })
 	}
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
 	tag, err := q.db.Exec(ctx, `DELETE FROM customers WHERE id = $1`, id)
 	if err := notFoundUnlessOne(tag, err); err != nil {
 		return err
