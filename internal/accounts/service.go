@@ -63,7 +63,7 @@ type Service struct {
 	cache *Cache
 	// fetchWait and fetches: the wait of a direct call for its fetch.
 	fetchWait time.Duration
-	fetches   signal
+	fetches   waiters
 }
 
 // NewService returns a Service.
@@ -165,14 +165,15 @@ func (errPending) Error() string { return "accounts: the data is being fetched" 
 //
 // A direct call (not *Async) that comes while its data is being fetched
 // waits for the fetch, up to Config.FetchWait, as Flinks' own direct calls
-// wait before they answer OPERATION_DISPATCHED: woken by a fetch of this
-// process ending (FetchDone), or every fetchPoll for another process's.
+// wait before they answer OPERATION_DISPATCHED: woken by the end of a
+// fetch of its login in this process (FetchDone), or every fetchPoll for
+// another process's.
 func (s *Service) read(ctx context.Context, customerID string, call Call, query func(Options) store.SnapshotQuery) (*view, error) {
 	var deadline <-chan time.Time
+	var wake <-chan struct{} // nil until the call listens for its login's fetch
+	stop := func() {}
+	defer func() { stop() }()
 	for {
-		// Taken before the read, so that a fetch ending between the read
-		// and the wait still wakes it.
-		wake := s.fetches.next()
 		v, err := s.readOnce(ctx, customerID, call, query)
 		var p errPending
 		if !errors.As(err, &p) {
@@ -186,8 +187,16 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 			defer t.Stop()
 			deadline = t.C
 		}
+		if wake == nil {
+			// Listen, then read again: a fetch that ended since the read
+			// above is seen by the next one.
+			stop()
+			wake, stop = s.fetches.listen(loginKey{customerID, p.sess.LoginID})
+			continue
+		}
 		select {
 		case <-wake:
+			wake = nil
 		case <-time.After(fetchPoll):
 		case <-deadline:
 			return nil, s.pending(ctx, p.sess, call)
@@ -201,34 +210,59 @@ func (s *Service) read(ctx context.Context, customerID string, call Call, query 
 // a fetch another process runs.
 const fetchPoll = 100 * time.Millisecond
 
-// signal wakes every waiter at once: next returns a channel that the next
-// broadcast closes.
-type signal struct {
+// waiters are the data calls waiting for the fetch of a login: the end of
+// one wakes those of its login only, not every call waiting in the process
+// (64 live logins at once each woke the 63 others at every fetch's end).
+type waiters struct {
 	mu sync.Mutex
+	m  map[loginKey]*waitList
+}
+
+// waitList is the calls waiting for one login's fetch; ch closes when it
+// ends.
+type waitList struct {
 	ch chan struct{}
+	n  int
 }
 
-func (g *signal) next() <-chan struct{} {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.ch == nil {
-		g.ch = make(chan struct{})
+// listen returns a channel that the end of the login's next fetch closes,
+// and the function that stops listening.
+func (w *waiters) listen(k loginKey) (<-chan struct{}, func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil {
+		w.m = map[loginKey]*waitList{}
 	}
-	return g.ch
-}
-
-func (g *signal) broadcast() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.ch != nil {
-		close(g.ch)
-		g.ch = nil
+	l := w.m[k]
+	if l == nil {
+		l = &waitList{ch: make(chan struct{})}
+		w.m[k] = l
+	}
+	l.n++
+	return l.ch, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if l.n--; l.n == 0 && w.m[k] == l {
+			delete(w.m, k)
+		}
 	}
 }
 
-// FetchDone tells the data calls waiting for a fetch that one of this
-// process ended (stored or failed): each reads its session again.
-func (s *Service) FetchDone() { s.fetches.broadcast() }
+// wake wakes the calls waiting for the login's fetch.
+func (w *waiters) wake(k loginKey) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if l := w.m[k]; l != nil {
+		close(l.ch)
+		delete(w.m, k)
+	}
+}
+
+// FetchDone tells the data calls waiting for a fetch of the login that one
+// of this process ended (stored or failed): they read their session again.
+func (s *Service) FetchDone(customerID, loginID string) {
+	s.fetches.wake(loginKey{customerID, loginID})
+}
 
 // readOnce is one read of read. A call that a copy of its accounts may
 // answer first reads its session, login and snapshot version in one

@@ -157,9 +157,9 @@ func (s *stack) wire(ctx context.Context, now func() time.Time) error {
 		AllowPrivate: s.cfg.sandbox || wh.allowPrivate, Observe: observeDelivery})
 	// The data service, made below, waits for the fetches the refresh
 	// service runs; set before any worker starts.
-	var fetched func()
+	var fetched func(customerID, loginID string)
 	s.refresh = refresh.NewService(refresh.Config{Store: st, Secrets: keeper, Institutions: banks, Logger: s.log, Now: now,
-		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob, Fetched: func() { fetched() }})
+		HistoryDays: accounts.HistoryDays, Notify: s.webhooks.Notify, Observe: observeJob, Fetched: func(customerID, loginID string) { fetched(customerID, loginID) }})
 	s.tenants = tenants.New(tenants.Config{Store: st, Sandbox: s.cfg.sandbox, Logger: s.log, Now: now, LimitClock: s.limitClock()})
 	widget, err := connect.New(connect.Config{DemoCustomer: demoCustomer(s.cfg.sandbox)})
 	if err != nil {

@@ -49,9 +49,9 @@ type Config struct {
 	// metrics.
 	Observe func(kind string, o Outcome, d time.Duration)
 	// Fetched, when set, is told after each attempt of a fetch that ended
-	// (its outcome committed): the data calls of this process waiting for
-	// it read their session again.
-	Fetched func()
+	// (its outcome committed), with the login fetched: the data calls of
+	// this process waiting for it read their session again.
+	Fetched func(customerID, loginID string)
 }
 
 // Outcome is how one attempt of a fetch or a refresh ended.
@@ -135,7 +135,7 @@ type Service struct {
 	days    func(now time.Time) int
 	notify  func(ctx context.Context, q store.Queries, ev Event) error
 	observe func(kind string, o Outcome, d time.Duration)
-	fetched func()
+	fetched func(customerID, loginID string)
 }
 
 // NewService returns a Service.
@@ -162,7 +162,7 @@ func (s *Service) Now() time.Time { return s.now() }
 func (s *Service) Fetch(ctx context.Context, job FetchJob, final bool) error {
 	err := s.observed(ctx, "fetch", func(ctx context.Context) error { return s.fetch(ctx, job, final) })
 	if err == nil && s.fetched != nil {
-		s.fetched()
+		s.fetched(job.CustomerID, job.LoginID)
 	}
 	return err
 }
