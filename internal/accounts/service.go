@@ -159,9 +159,10 @@ type errPending struct{ sess *store.Session }
 func (errPending) Error() string { return "accounts: the data is being fetched" }
 
 // read checks a data call against its session and reads the data it asks
-// for, all in one read transaction, so that a fetch that ends meanwhile
-// (its snapshot and the end of its session written together) is seen
-// whole or not at all. query says what to read for the call's options.
+// for, all at one instant of the database (one read transaction, or the
+// one statement a copy needs: readOnce), so that a fetch that ends
+// meanwhile (its snapshot and the end of its session written together) is
+// seen whole or not at all. query says what to read for the call's options.
 //
 // A direct call (not *Async) that comes while its data is being fetched
 // waits for the fetch, up to Config.FetchWait, as Flinks' own direct calls
