@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,17 +43,73 @@ func newIDs(st store.Queries) *ids {
 	return &ids{store: st, logins: map[string]time.Time{}, sessions: map[string]seen{}}
 }
 
+// shownBy reports whether e shows that what it names existed a moment ago: a
+// successful answer, or an event written with its rows. A DeleteCard's
+// shows the reverse.
+func shownBy(e *store.JournalEntry) (shown, deleting bool) {
+	deleting = e.Method == http.MethodDelete && strings.Contains(e.Path, "/DeleteCard/")
+	return !deleting && (e.Kind == store.JournalEvent || (e.Status >= 200 && e.Status < 300)), deleting
+}
+
+// needsSession reports whether check must read the session e names.
+func (x *ids) needsSession(e *store.JournalEntry, now time.Time) bool {
+	if e.CustomerID == "" || e.RequestID == "" {
+		return false
+	}
+	s, ok := x.session(e.CustomerID+"/"+e.RequestID, now)
+	if ok && !(s.loginID == "" && e.LoginID == "") {
+		return false
+	}
+	sh, _ := shownBy(e)
+	return !(sh && e.LoginID != "")
+}
+
+// prefetched is the sessions a batch's entries name, read at once by prefetch:
+// each key (customer/request) read maps to its login, "" for none; absent
+// keys were read and are not sessions.
+type prefetched map[string]*string
+
+// prefetch reads, one statement per customer, the sessions that check
+// would read one at a time for the entries: the journal's writer then
+// waits for one round trip a batch, not one an entry.
+func (x *ids) prefetch(ctx context.Context, entries []*store.JournalEntry) (prefetched, error) {
+	if x.store == nil {
+		return nil, nil
+	}
+	now := time.Now()
+	byCustomer := map[string][]string{}
+	for _, e := range entries {
+		if x.needsSession(e, now) {
+			byCustomer[e.CustomerID] = append(byCustomer[e.CustomerID], e.RequestID)
+		}
+	}
+	got := prefetched{}
+	for customer, ids := range byCustomer {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		logins, err := x.store.SessionLogins(ctx, customer, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			var login *string
+			if l, ok := logins[id]; ok {
+				login = &l
+			}
+			got[customer+"/"+id] = login
+		}
+	}
+	return got, nil
+}
+
 // check fills e's login from its session, and replaces the ids of e that
-// name nothing.
-func (x *ids) check(ctx context.Context, e *store.JournalEntry) error {
+// name nothing. pre is what prefetch read for e's batch, or nil.
+func (x *ids) check(ctx context.Context, e *store.JournalEntry, pre prefetched) error {
 	if e.CustomerID == "" || x.store == nil {
 		return nil
 	}
 	now := time.Now()
-	// A successful answer, or an event written with its rows, shows that
-	// what it names existed a moment ago; a DeleteCard's shows the reverse.
-	deleting := e.Method == http.MethodDelete && strings.Contains(e.Path, "/DeleteCard/")
-	shown := !deleting && (e.Kind == store.JournalEvent || (e.Status >= 200 && e.Status < 300))
+	shown, deleting := shownBy(e)
 	var unknown []string
 	if e.RequestID != "" {
 		key := e.CustomerID + "/" + e.RequestID
@@ -63,7 +120,11 @@ func (x *ids) check(ctx context.Context, e *store.JournalEntry) error {
 			ok = false
 		}
 		if !ok {
-			if shown && e.LoginID != "" {
+			if login, fetched := pre[key]; fetched && !(shown && e.LoginID != "") {
+				if login != nil {
+					s, ok = seen{loginID: *login, at: now}, true
+				}
+			} else if shown && e.LoginID != "" {
 				s, ok = seen{loginID: e.LoginID, at: now}, true
 			} else {
 				sess, err := x.store.Session(ctx, e.CustomerID, e.RequestID)

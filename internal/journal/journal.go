@@ -191,12 +191,19 @@ func (r *Recorder) write(ctx context.Context) error {
 	entries := make([]*store.JournalEntry, len(batch))
 	for i, e := range batch {
 		prepare(e)
-		if err := r.ids.check(ctx, &e.JournalEntry); err != nil {
+		entries[i] = &e.JournalEntry
+	}
+	pre, err := r.ids.prefetch(ctx, entries)
+	if err != nil {
+		// Each entry's check reads what it needs, or fails alone.
+		r.log.Warn("journal entries' sessions not read at once", "err", err)
+	}
+	for _, e := range batch {
+		if err := r.ids.check(ctx, &e.JournalEntry, pre); err != nil {
 			// Not known to exist, so not kept.
 			r.log.Warn("journal entry's ids not checked", "err", err)
 			scrub(&e.JournalEntry, e.LoginID, e.RequestID)
 		}
-		entries[i] = &e.JournalEntry
 	}
 	return r.store.AppendJournal(ctx, entries, r.size)
 }

@@ -283,6 +283,11 @@ func (o observedStore) Reset(ctx context.Context, customerID string) (_ store.Re
 	return o.st.Reset(ctx, customerID)
 }
 
+func (o observedStore) SessionLogins(ctx context.Context, customerID string, ids []string) (_ map[string]string, err error) {
+	defer func(start time.Time) { o.done("SessionLogins", start, err) }(time.Now())
+	return o.st.SessionLogins(ctx, customerID, ids)
+}
+
 func (o observedStore) SessionView(ctx context.Context, customerID string, id string) (_ *store.SessionView, err error) {
 	defer func(start time.Time) { o.done("SessionView", start, err) }(time.Now())
 	return o.st.SessionView(ctx, customerID, id)

@@ -351,6 +351,9 @@ type Queries interface {
 	// no login (none yet, or it was deleted); Session and Login tell the
 	// two apart.
 	SessionView(ctx context.Context, customerID, id string) (*SessionView, error)
+	// SessionLogins reads which of ids are sessions of the customer, in one
+	// statement: each one found maps to its LoginID, "" while it has none.
+	SessionLogins(ctx context.Context, customerID string, ids []string) (map[string]string, error)
 }
 
 // SessionView is a session with its login and the version of the login's

@@ -466,6 +466,23 @@ func qualify(alias, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
+// SessionLogins implements store.Queries.
+func (q queries) SessionLogins(ctx context.Context, customerID string, ids []string) (map[string]string, error) {
+	ctx, cancel := q.bound(ctx)
+	defer cancel()
+	rows, err := q.db.Query(ctx, `SELECT id, coalesce(login_id, '') FROM sessions WHERE customer_id = $1 AND id = ANY($2)`, customerID, ids)
+	if err != nil {
+		return nil, classify(err)
+	}
+	found := make(map[string]string, len(ids))
+	var id, login string
+	_, err = pgx.ForEachRow(rows, []any{&id, &login}, func() error {
+		found[id] = login
+		return nil
+	})
+	return found, classify(err)
+}
+
 // SessionView implements store.Queries: the session joined to its login,
 // and to the login's snapshot for its version.
 func (q queries) SessionView(ctx context.Context, customerID, id string) (*store.SessionView, error) {

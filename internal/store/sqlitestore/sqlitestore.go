@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -573,6 +574,37 @@ func (r *loginRow) login() *store.Login {
 	r.l.LastRefresh, r.l.CreatedAt, r.l.UpdatedAt = fromMicros(r.last), fromMicros(r.created), fromMicros(r.updated)
 	r.l.LastAttempt, r.l.LastCached = fromMicros(r.attempt), fromMicros(r.cached)
 	return &r.l
+}
+
+// qSessionLogins reads the sessions among a JSON array of ids: one
+// statement text whatever their number, prepared once (a list of
+// placeholders would make a statement, kept, for every length).
+const qSessionLogins = `SELECT id, ifnull(login_id, '') FROM sessions
+	WHERE id IN (SELECT value FROM json_each(?)) AND customer_id = ?`
+
+// SessionLogins implements store.Queries.
+func (q queries) SessionLogins(ctx context.Context, customerID string, ids []string) (map[string]string, error) {
+	found := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return found, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.reader.QueryContext(ctx, qSessionLogins, string(list), customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, login string
+		if err := rows.Scan(&id, &login); err != nil {
+			return nil, err
+		}
+		found[id] = login
+	}
+	return found, rows.Err()
 }
 
 // SessionView implements store.Queries: the session joined to its login,

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SnapshotQuery", testSnapshotQuery},
 		{"PutSnapshotReplaces", testPutSnapshotReplaces},
 		{"SessionView", testSessionView},
+		{"SessionLogins", testSessionLogins},
 		{"SnapshotScopedByCustomer", testSnapshotScopedByCustomer},
 		{"SnapshotConcurrentReads", testSnapshotConcurrentReads},
 		{"SnapshotInTx", testSnapshotInTx},
@@ -1351,6 +1353,41 @@ func testSessionView(t *testing.T, s store.Store) {
 	}
 	if v, err := s.SessionView(ctx, "cust-1", "sess-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SessionView after DeleteLogin: %+v, %v; want ErrNotFound", v, err)
+	}
+}
+
+// testSessionLogins checks that SessionLogins finds the customer's
+// sessions among the ids, with their logins, in any number.
+func testSessionLogins(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustCreateLogin(t, s, minimalLogin("cust-1", "login-1", "greatday"))
+	mustCreateSession(t, s, fullSession("cust-1", "sess-1", "login-1"))
+	mustCreateSession(t, s, minimalSession("cust-1", "sess-2"))
+	mustCreateSession(t, s, minimalSession("cust-2", "sess-3"))
+	ids := []string{"sess-1", "sess-2", "sess-3", "sess-nope"}
+	for i := range 1200 { // more than one statement's parameters on SQLite
+		ids = append(ids, fmt.Sprintf("absent-%d", i))
+	}
+	got, err := s.SessionLogins(ctx, "cust-1", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"sess-1": "login-1", "sess-2": ""}
+	if !maps.Equal(got, want) {
+		t.Errorf("SessionLogins = %v, want %v", got, want)
+	}
+	if got, err := s.SessionLogins(ctx, "cust-1", nil); err != nil || len(got) != 0 {
+		t.Errorf("SessionLogins of no ids = %v, %v", got, err)
+	}
+	err = s.ReadTx(ctx, func(q store.Queries) error {
+		got, err := q.SessionLogins(ctx, "cust-1", []string{"sess-1"})
+		if err == nil && got["sess-1"] != "login-1" {
+			t.Errorf("SessionLogins in a read transaction = %v", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
 
