@@ -30,17 +30,20 @@ const seenFor = time.Second
 type ids struct {
 	store    store.Queries
 	mu       sync.Mutex
-	logins   map[string]time.Time // customer/login: when seen
-	sessions map[string]seen      // customer/request
+	logins   *recent[customerKey, struct{}]
+	sessions *recent[customerKey, string] // the session's login, "" for none yet
 }
 
-type seen struct {
-	loginID string
-	at      time.Time
-}
+// customerKey is a login's or a session's id with its customer's.
+type customerKey struct{ customer, id string }
+
+// seenMax bounds what ids remembers in a span, past a rate of 10,000
+// entries a second.
+const seenMax = 10000
 
 func newIDs(st store.Queries) *ids {
-	return &ids{store: st, logins: map[string]time.Time{}, sessions: map[string]seen{}}
+	return &ids{store: st, logins: newRecent[customerKey, struct{}](seenFor, seenMax),
+		sessions: newRecent[customerKey, string](seenFor, seenMax)}
 }
 
 // shownBy reports whether e shows that what it names existed a moment ago: a
@@ -56,8 +59,8 @@ func (x *ids) needsSession(e *store.JournalEntry, now time.Time) bool {
 	if e.CustomerID == "" || e.RequestID == "" {
 		return false
 	}
-	s, ok := x.session(e.CustomerID+"/"+e.RequestID, now)
-	if ok && !(s.loginID == "" && e.LoginID == "") {
+	login, ok := x.session(customerKey{e.CustomerID, e.RequestID}, now)
+	if ok && !(login == "" && e.LoginID == "") {
 		return false
 	}
 	sh, _ := shownBy(e)
@@ -67,7 +70,7 @@ func (x *ids) needsSession(e *store.JournalEntry, now time.Time) bool {
 // prefetched is the sessions a batch's entries name, read at once by prefetch:
 // each key (customer/request) read maps to its login, "" for none; absent
 // keys were read and are not sessions.
-type prefetched map[string]*string
+type prefetched map[customerKey]*string
 
 // prefetch reads, one statement per customer, the sessions that check
 // would read one at a time for the entries: the journal's writer then
@@ -96,7 +99,7 @@ func (x *ids) prefetch(ctx context.Context, entries []*store.JournalEntry) (pref
 			if l, ok := logins[id]; ok {
 				login = &l
 			}
-			got[customer+"/"+id] = login
+			got[customerKey{customer, id}] = login
 		}
 	}
 	return got, nil
@@ -112,46 +115,46 @@ func (x *ids) check(ctx context.Context, e *store.JournalEntry, pre prefetched) 
 	shown, deleting := shownBy(e)
 	var unknown []string
 	if e.RequestID != "" {
-		key := e.CustomerID + "/" + e.RequestID
-		s, ok := x.session(key, now)
-		if ok && s.loginID == "" && e.LoginID == "" {
+		key := customerKey{e.CustomerID, e.RequestID}
+		login, ok := x.session(key, now)
+		if ok && login == "" && e.LoginID == "" {
 			// Seen while its conversation had made no login yet: it may
 			// have one now.
 			ok = false
 		}
 		if !ok {
-			if login, fetched := pre[key]; fetched && !(shown && e.LoginID != "") {
-				if login != nil {
-					s, ok = seen{loginID: *login, at: now}, true
+			if read, fetched := pre[key]; fetched && !(shown && e.LoginID != "") {
+				if read != nil {
+					login, ok = *read, true
 				}
 			} else if shown && e.LoginID != "" {
-				s, ok = seen{loginID: e.LoginID, at: now}, true
+				login, ok = e.LoginID, true
 			} else {
 				sess, err := x.store.Session(ctx, e.CustomerID, e.RequestID)
 				switch {
 				case err == nil:
-					s, ok = seen{loginID: sess.LoginID, at: now}, true
+					login, ok = sess.LoginID, true
 				case !errors.Is(err, store.ErrNotFound):
 					return err
 				}
 			}
 			if ok {
-				x.note(key, s)
+				x.note(key, login, now)
 			}
 		}
 		switch {
 		case !ok:
 			unknown = append(unknown, e.RequestID)
 		case e.LoginID == "":
-			e.LoginID = s.loginID
+			e.LoginID = login
 		}
 	}
 	if e.LoginID != "" {
-		key := e.CustomerID + "/" + e.LoginID
+		key := customerKey{e.CustomerID, e.LoginID}
 		x.mu.Lock()
-		at, ok := x.logins[key]
+		_, ok := x.logins.get(key, now)
 		x.mu.Unlock()
-		ok = ok && now.Sub(at) < seenFor && !deleting
+		ok = ok && !deleting
 		if !ok && shown {
 			ok = true
 		} else if !ok {
@@ -165,10 +168,7 @@ func (x *ids) check(ctx context.Context, e *store.JournalEntry, pre prefetched) 
 		}
 		if ok {
 			x.mu.Lock()
-			if len(x.logins) >= 10000 {
-				clear(x.logins)
-			}
-			x.logins[key] = now
+			x.logins.put(key, struct{}{}, now)
 			x.mu.Unlock()
 		} else {
 			unknown = append(unknown, e.LoginID)
@@ -178,32 +178,25 @@ func (x *ids) check(ctx context.Context, e *store.JournalEntry, pre prefetched) 
 	return nil
 }
 
-func (x *ids) session(key string, now time.Time) (seen, bool) {
+// session returns the login of a session seen less than seenFor ago.
+func (x *ids) session(key customerKey, now time.Time) (login string, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	s, ok := x.sessions[key]
-	return s, ok && now.Sub(s.at) < seenFor
+	return x.sessions.get(key, now)
 }
 
-func (x *ids) note(key string, s seen) {
+func (x *ids) note(key customerKey, login string, now time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if len(x.sessions) >= 10000 {
-		clear(x.sessions)
-	}
-	x.sessions[key] = s
+	x.sessions.put(key, login, now)
 }
 
 // forget drops what was seen of a login and its sessions: it was deleted.
 func (x *ids) forget(customerID, loginID string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	delete(x.logins, customerID+"/"+loginID)
-	for k, s := range x.sessions {
-		if s.loginID == loginID && strings.HasPrefix(k, customerID+"/") {
-			delete(x.sessions, k)
-		}
-	}
+	x.logins.drop(func(k customerKey, _ struct{}) bool { return k == customerKey{customerID, loginID} })
+	x.sessions.drop(func(k customerKey, login string) bool { return k.customer == customerID && login == loginID })
 }
 
 // scrub replaces the given ids wherever e shows them. An id shorter than

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bankfeed/bankfeed/internal/store"
+	"github.com/google/uuid"
 )
 
 const (
@@ -37,6 +38,8 @@ const (
 	// past it, the newest are dropped (and counted in the log) rather than
 	// the request path made to wait.
 	maxPending = 20000
+	// maxStates bounds the sessions whose states the recorder remembers.
+	maxStates = 10000
 )
 
 // Config are the dependencies of a Recorder.
@@ -64,8 +67,13 @@ type Recorder struct {
 	dropped int
 	// states is the last state and fetch state recorded of each session,
 	// so that a write that changes neither (a claim, an MFA round) records
-	// nothing.
-	states map[string][2]string
+	// nothing; at most maxStates, all forgotten past it. A session is keyed
+	// by its id, a UUID, in 16 bytes, and a state by its index in
+	// stateNames: a quarter of the memory of the strings, which the heap
+	// of a server holding many sessions open showed. A session whose id is
+	// not a UUID is not remembered, and all its writes are recorded.
+	states     map[uuid.UUID][2]uint8
+	stateNames []string
 
 	writeMu  sync.Mutex // one write at a time, so seq follows recording order
 	ids      *ids       // under writeMu
@@ -87,7 +95,7 @@ type Entry struct {
 
 // New returns a recorder; Start starts its writer.
 func New(c Config) *Recorder {
-	r := &Recorder{store: c.Store, ids: newIDs(c.Sessions), states: map[string][2]string{}, size: c.Size, now: store.Clock(c.Now), log: c.Logger,
+	r := &Recorder{store: c.Store, ids: newIDs(c.Sessions), states: map[uuid.UUID][2]uint8{}, size: c.Size, now: store.Clock(c.Now), log: c.Logger,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if r.size <= 0 {
 		r.size = DefaultSize
@@ -239,12 +247,40 @@ func (r *Recorder) WritePending(ctx context.Context) error {
 // sessionState notes a session's state and fetch state, and returns the
 // ones noted before, if any.
 func (r *Recorder) sessionState(id, state, fetch string) (prevState, prevFetch string, known bool) {
+	key, err := uuid.Parse(id)
+	if err != nil {
+		return "", "", false
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	prev, known := r.states[id]
-	if len(r.states) >= 10000 {
+	prev, known := r.states[key]
+	s, okS := r.stateIndex(state)
+	f, okF := r.stateIndex(fetch)
+	if len(r.states) >= maxStates {
 		clear(r.states)
 	}
-	r.states[id] = [2]string{state, fetch}
-	return prev[0], prev[1], known
+	if okS && okF {
+		r.states[key] = [2]uint8{s, f}
+	} else {
+		delete(r.states, key)
+	}
+	if !known {
+		return "", "", false
+	}
+	return r.stateNames[prev[0]], r.stateNames[prev[1]], true
+}
+
+// stateIndex returns the index of a state's name in stateNames, adding it
+// if new; false past 256 names, which bankfeed's few states never reach.
+func (r *Recorder) stateIndex(name string) (uint8, bool) {
+	for i, n := range r.stateNames {
+		if n == name {
+			return uint8(i), true
+		}
+	}
+	if len(r.stateNames) > 255 {
+		return 0, false
+	}
+	r.stateNames = append(r.stateNames, name)
+	return uint8(len(r.stateNames) - 1), true
 }
