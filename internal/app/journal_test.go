@@ -414,3 +414,39 @@ func TestJournalEvents(t *testing.T) {
 			attempts, refreshed)
 	}
 }
+
+// TestJournalNamesDataCallsLogin: a data call's entry names its login
+// without the journal reading its session: its body, over the journal's
+// limit, does not give the login, and the HTTP surface hands it over. The
+// store's reads are counted through --metrics-addr, where the journal's
+// one read of sessions is an operation of its own.
+func TestJournalNamesDataCallsLogin(t *testing.T) {
+	t.Parallel()
+	metricsAddr := freeAddr(t)
+	s := startServerArgs(t, "", nil, "--metrics-addr", metricsAddr, "--refresh-at", "off")
+	sb := sandboxOf(t, s)
+	ctx := context.Background()
+	auth := liveLogin(t, s, "Greatday")
+	detail(t, s, flinks.DataRequest{RequestId: auth.RequestId})
+	cached, err := s.client.Authorize(ctx, flinks.AuthorizeRequest{LoginId: auth.Login.Id, MostRecentCached: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle(t, sb)
+	// Past the second for which the journal trusts a session it saw (the
+	// cached Authorize's), so that only the entry can name the login.
+	time.Sleep(1100 * time.Millisecond)
+	reads := func() float64 {
+		n, _ := scrapeMetrics(t, metricsAddr).value(t, "bankfeed_db_operation_duration_seconds", "op", "SessionLogins")
+		return n
+	}
+	before := reads()
+	detail(t, s, flinks.DataRequest{RequestId: cached.RequestId})
+	es := requests(journalOf(t, sb, client.JournalFilter{RequestID: cached.RequestId, Limit: 10}), "/GetAccountsDetail")
+	if len(es) != 1 || es[0].LoginID != auth.Login.Id || es[0].Status != 200 {
+		t.Fatalf("the cached session's GetAccountsDetail entries: %+v", es)
+	}
+	if after := reads(); after != before {
+		t.Errorf("the journal read sessions %v times for the data call's entry, want none", after-before)
+	}
+}

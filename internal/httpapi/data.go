@@ -12,10 +12,10 @@ import (
 
 // handleAccountsDetail serves GetAccountsDetail and, async, its *Async twin.
 func (s *Server) handleAccountsDetail(async bool) handlerFunc {
-	return s.dataHandler(accounts.OpAccountsDetail, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+	return s.dataHandler(accounts.OpAccountsDetail, async, func(ctx context.Context, customerID string, call accounts.Call) (*accounts.Data, any, error) {
 		d, accts, err := s.accounts.AccountsDetail(ctx, customerID, call)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		resp := &flinks.AccountsDetailResponse{
 			HttpStatusCode: http.StatusOK, Accounts: accts,
@@ -23,9 +23,9 @@ func (s *Server) handleAccountsDetail(async bool) handlerFunc {
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
 		}
 		if d.AccountsJSON != nil {
-			return &detailBody{resp: resp, accounts: d.AccountsJSON}, nil
+			return d, &detailBody{resp: resp, accounts: d.AccountsJSON}, nil
 		}
-		return resp, nil
+		return d, resp, nil
 	})
 }
 
@@ -38,12 +38,12 @@ var summaryLinks = []flinks.Link{
 // handleAccountsSummary serves GetAccountsSummary and, async, its *Async
 // twin.
 func (s *Server) handleAccountsSummary(async bool) handlerFunc {
-	return s.dataHandler(accounts.OpAccountsSummary, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+	return s.dataHandler(accounts.OpAccountsSummary, async, func(ctx context.Context, customerID string, call accounts.Call) (*accounts.Data, any, error) {
 		d, accts, err := s.accounts.AccountsSummary(ctx, customerID, call)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &flinks.AccountsSummaryResponse{
+		return d, &flinks.AccountsSummaryResponse{
 			HttpStatusCode: http.StatusOK, Accounts: accts, Links: summaryLinks,
 			InstitutionName: d.Institution.Name, Login: accounts.Login(d.Login), InstitutionId: d.Institution.ID,
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
@@ -53,12 +53,12 @@ func (s *Server) handleAccountsSummary(async bool) handlerFunc {
 
 // handleStatements serves GetStatements and, async, its *Async twin.
 func (s *Server) handleStatements(async bool) handlerFunc {
-	return s.dataHandler(accounts.OpStatements, async, func(ctx context.Context, customerID string, call accounts.Call) (any, error) {
+	return s.dataHandler(accounts.OpStatements, async, func(ctx context.Context, customerID string, call accounts.Call) (*accounts.Data, any, error) {
 		d, byAccount, err := s.accounts.Statements(ctx, customerID, call)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &flinks.StatementsResponse{
+		return d, &flinks.StatementsResponse{
 			HttpStatusCode: http.StatusOK, StatementsByAccount: byAccount, Login: accounts.Login(d.Login),
 			Institution: d.Institution.Name, RequestId: d.RequestID, Tag: d.Tag,
 		}, nil
@@ -66,7 +66,7 @@ func (s *Server) handleStatements(async bool) handlerFunc {
 }
 
 // dataBody serves one data call and builds its 200 body.
-type dataBody func(ctx context.Context, customerID string, call accounts.Call) (any, error)
+type dataBody func(ctx context.Context, customerID string, call accounts.Call) (*accounts.Data, any, error)
 
 // dataHandler serves one data endpoint, direct (POST with a body) or *Async
 // (GET, or POST with a body, and the RequestId in the path).
@@ -79,16 +79,17 @@ func (s *Server) dataHandler(op accounts.Op, async bool, serve dataBody) handler
 				return err
 			}
 		}
-		resp, err := serve(r.Context(), customerID(r), call)
+		d, resp, err := serve(r.Context(), customerID(r), call)
 		if err != nil {
 			return withAsyncLink(err, op)
 		}
-		// A 200 answers for the session the call named.
+		// A 200 answers for the session the call named, and its login.
 		id := call.RequestID
 		if id == "" {
 			id = call.Request.RequestId
 		}
 		setRequestID(r.Context(), strings.TrimSpace(id))
+		setLoginID(r.Context(), d.Login.ID)
 		return writeJSON(w, http.StatusOK, resp)
 	}
 }

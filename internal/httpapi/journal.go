@@ -44,6 +44,9 @@ func (s *Server) journalStart(w *recorder, r *http.Request, start time.Time) (ht
 		if e.RequestID == "" {
 			e.RequestID = strings.TrimSpace(r.PathValue("requestId"))
 		}
+		if e.LoginID == "" {
+			e.LoginID = info.loginID
+		}
 		if info.cancelled {
 			e.Status = statusClientClosed
 		}

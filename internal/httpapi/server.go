@@ -304,7 +304,10 @@ func CanonicalPath(path string) string {
 // journal report.
 type requestInfo struct {
 	requestID string
-	code      flinks.Code
+	// loginID is the login a data call answered for, which its body,
+	// too large for the journal to read, does not give it.
+	loginID string
+	code    flinks.Code
 	// cancelled is set when the client went away before the answer.
 	cancelled bool
 }
@@ -321,6 +324,12 @@ func setFlinksCode(ctx context.Context, code flinks.Code) {
 func noteCancelled(ctx context.Context) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		info.cancelled = true
+	}
+}
+
+func setLoginID(ctx context.Context, id string) {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.loginID = id
 	}
 }
 
