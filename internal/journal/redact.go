@@ -238,16 +238,7 @@ func (r *redactor) value(secret bool, want []wanted) error {
 }
 
 func (r *redactor) object(secret bool, want []wanted) error {
-	r.pos++
-	r.out = append(r.out, '{')
-	r.space()
-	if r.pos < len(r.in) && r.in[r.pos] == '}' {
-		r.pos++
-		r.out = append(r.out, '}')
-		return nil
-	}
-	for {
-		r.space()
+	return r.container('}', func() error {
 		tok, err := r.stringToken()
 		if err != nil {
 			return err
@@ -268,11 +259,31 @@ func (r *redactor) object(secret bool, want []wanted) error {
 		r.space()
 		sub := secret || isSecret(key)
 		if w, exact := find(key, want); w != nil && !sub {
-			err = r.noted(w, exact)
-		} else {
-			err = r.value(sub, nil)
+			return r.noted(w, exact)
 		}
-		if err != nil {
+		return r.value(sub, nil)
+	})
+}
+
+func (r *redactor) array(secret bool) error {
+	return r.container(']', func() error { return r.value(secret, nil) })
+}
+
+// container copies the object or array whose opening is at pos, up to
+// its close; member copies one member, at pos, and the separators are
+// copied between them.
+func (r *redactor) container(close byte, member func() error) error {
+	r.out = append(r.out, r.in[r.pos])
+	r.pos++
+	r.space()
+	if r.pos < len(r.in) && r.in[r.pos] == close {
+		r.pos++
+		r.out = append(r.out, close)
+		return nil
+	}
+	for {
+		r.space()
+		if err := member(); err != nil {
 			return err
 		}
 		r.space()
@@ -283,9 +294,9 @@ func (r *redactor) object(secret bool, want []wanted) error {
 		case ',':
 			r.pos++
 			r.out = append(r.out, ',')
-		case '}':
+		case close:
 			r.pos++
-			r.out = append(r.out, '}')
+			r.out = append(r.out, close)
 			return nil
 		default:
 			return errNotJSON
@@ -317,38 +328,6 @@ func (r *redactor) noted(w *wanted, exact bool) error {
 	}
 	w.m.set("", exact)
 	return r.value(false, nil)
-}
-
-func (r *redactor) array(secret bool) error {
-	r.pos++
-	r.out = append(r.out, '[')
-	r.space()
-	if r.pos < len(r.in) && r.in[r.pos] == ']' {
-		r.pos++
-		r.out = append(r.out, ']')
-		return nil
-	}
-	for {
-		r.space()
-		if err := r.value(secret, nil); err != nil {
-			return err
-		}
-		r.space()
-		if r.pos >= len(r.in) {
-			return errNotJSON
-		}
-		switch r.in[r.pos] {
-		case ',':
-			r.pos++
-			r.out = append(r.out, ',')
-		case ']':
-			r.pos++
-			r.out = append(r.out, ']')
-			return nil
-		default:
-			return errNotJSON
-		}
-	}
 }
 
 // stringToken returns the string at pos, quotes included, and moves past it.
