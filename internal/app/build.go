@@ -75,9 +75,12 @@ type stack struct {
 	// running is jobs for the readiness check, which requests read while
 	// startJobs and stopJobs write it.
 	running atomic.Pointer[jobRunner]
-	// draining is set when shutdown begins: /readyz then answers 503, so
-	// that load balancers stop sending requests before the listener closes.
-	draining atomic.Bool
+	// stopping is closed when the server is told to stop: /readyz then
+	// answers 503, so that load balancers stop sending requests before the
+	// listener closes. It is the serve context's Done, not a flag set once
+	// serve notices, so that no request after the signal sees "ready".
+	// Nil, never closed, for a stack that is not served.
+	stopping <-chan struct{}
 	// clock is the sandbox's virtual clock, nil when the control surface
 	// is not served; now is the application's clock, clock.Now when set.
 	clock *vclock.Clock

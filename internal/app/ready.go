@@ -15,10 +15,12 @@ import (
 func (s *stack) readyChecks() []httpapi.ReadyCheck {
 	return []httpapi.ReadyCheck{
 		{Name: "serving", Check: func(context.Context) error {
-			if s.draining.Load() {
+			select {
+			case <-s.stopping:
 				return errors.New("shutting down")
+			default:
+				return nil
 			}
-			return nil
 		}},
 		{Name: "database", Check: func(ctx context.Context) error {
 			if err := s.store.Ping(ctx); err != nil {

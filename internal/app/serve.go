@@ -27,6 +27,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 	if err != nil {
 		return err
 	}
+	stk.stopping = ctx.Done()
 	// Whatever happens below, the workers stop before the store closes.
 	closed := false
 	closeStack := func(ctx context.Context) error {
@@ -155,10 +156,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, o options) er
 		return errors.Join(err, closeStack(context.Background()))
 	case <-ctx.Done():
 	}
-	// Not ready from now on; with a drain delay, keep serving that long, so
-	// that load balancers polling /readyz take the process out of rotation
-	// before its listener closes.
-	stk.draining.Store(true)
+	// Not ready from now on (stk.stopping is closed); with a drain delay,
+	// keep serving that long, so that load balancers polling /readyz take
+	// the process out of rotation before its listener closes.
 	if cfg.drainDelay > 0 {
 		log.Info("draining: /readyz answers 503; shutting down after the drain delay", "drain_delay", cfg.drainDelay)
 		select {
