@@ -57,6 +57,8 @@ type Store struct {
 	validator migration.Once[*rivermigrate.Migrator[*sql.Tx]]
 	// jobsCommitted is the hook OnJobsCommitted set; nil for none.
 	jobsCommitted atomic.Pointer[func(queues []string)]
+	// checkpoints copies the WAL into the file, off the writer's commits.
+	checkpoints *checkpointer
 }
 
 // The jobs engine, River, keeps its tables in the same database, so that a
@@ -110,7 +112,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 
-	write, err := sql.Open("sqlite", dsn)
+	// The writer never checkpoints: the checkpointer does, off the
+	// commits (checkpoint.go).
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +178,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", query, err)
 		}
+	}
+	if s.checkpoints, err = startCheckpointer(dsn); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlitestore: checkpointer: %w", err)
 	}
 	s.creates = newCreates(s)
 	return s, nil
@@ -344,8 +357,7 @@ type txState struct {
 // them), stay in the -wal file until a checkpoint resets it. A TRUNCATE
 // checkpoint copies the new versions in and empties the file. It cannot
 // finish while a reader still needs an old version; the WAL is then reset
-// by a later checkpoint, which the next deletion or SQLite's own
-// autocheckpoint runs.
+// by a later checkpoint, the next deletion's or the checkpointer's.
 func (s *Store) forget(ctx context.Context) {
 	s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 }
@@ -380,7 +392,11 @@ func (s *Store) Close() error {
 	if s.creates != nil {
 		s.creates.close()
 	}
-	return errors.Join(s.readStmts.close(), s.writeStmts.close(), s.read.Close(), s.write.Close())
+	var errCheckpoints error
+	if s.checkpoints != nil {
+		errCheckpoints = s.checkpoints.close()
+	}
+	return errors.Join(errCheckpoints, s.readStmts.close(), s.writeStmts.close(), s.read.Close(), s.write.Close())
 }
 
 // guarded runs the writes of the pool under the operation timeout, and

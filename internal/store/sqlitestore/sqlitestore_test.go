@@ -405,3 +405,42 @@ func TestMigratedMissing(t *testing.T) {
 		t.Errorf("Migrated without River's last migration: %v", err)
 	}
 }
+
+// TestCheckpointsInBackground checks that committed pages reach the
+// database file while the store is open and idle: the writer's own
+// checkpoints are off (they ran inside a request's commit), so without
+// the store's checkpointer the file would not change until Close.
+func TestCheckpointsInBackground(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "bankfeed.db")
+	s := open(t, path)
+	defer s.Close()
+	ctx := t.Context()
+	for i := range 200 {
+		if err := s.CreateLogin(ctx, testLogin(fmt.Sprintf("login-%d", i))); err != nil {
+			t.Fatalf("CreateLogin: %v", err)
+		}
+	}
+	// The database's size as a reader sees it, WAL included.
+	raw := rawDB(t, path)
+	var pages, pageSize int64
+	if err := raw.QueryRowContext(ctx, `SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&pages, &pageSize); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= pages*pageSize {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after the writes, the file holds %d bytes of the database's %d: nothing checkpoints", fi.Size(), pages*pageSize)
+		}
+	}
+	// And the logins are read from it.
+	if _, err := s.Login(ctx, "cust-1", "login-199"); err != nil {
+		t.Fatalf("Login after the checkpoint: %v", err)
+	}
+}
