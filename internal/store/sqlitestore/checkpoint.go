@@ -19,7 +19,7 @@ const checkpointEvery = 100 * time.Millisecond
 // (wal_autocheckpoint(0) in Open) and this goroutine runs a PASSIVE
 // checkpoint instead, which takes no lock a writer or reader waits for:
 // commits go on meanwhile, and a page a reader still needs is left for the
-// next one. Decision 0013 has the measurements.
+// next one. Decision 0013 has the choice, docs/performance.md its figures.
 type checkpointer struct {
 	db   *sql.DB
 	stop context.CancelFunc
