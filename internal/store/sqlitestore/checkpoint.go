@@ -33,10 +33,7 @@ func startCheckpointer(dsn string) (*checkpointer, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
-	db.SetConnMaxLifetime(0)
+	oneConnection(db)
 	ctx, stop := context.WithCancel(context.Background())
 	c := &checkpointer{db: db, stop: stop, done: make(chan struct{})}
 	go c.run(ctx)

@@ -114,27 +114,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 	// The writer never checkpoints: the checkpointer does, off the
 	// commits (checkpoint.go).
-	wq := url.Values{}
-	for k, v := range q {
-		wq[k] = v
-	}
+	wq := cloneValues(q)
 	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxIdleTime(0)
-	write.SetConnMaxLifetime(0)
+	oneConnection(write)
 
 	// The readers' transactions are deferred: in WAL mode a deferred
 	// transaction reads one snapshot of the database from its first read,
 	// and takes no lock a writer waits for.
-	rq := url.Values{}
-	for k, v := range q {
-		rq[k] = v
-	}
+	rq := cloneValues(q)
 	rq.Set("_txlock", "deferred")
 	rq.Add("_pragma", "query_only(ON)")
 	read, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
@@ -349,6 +340,25 @@ type txState struct {
 	// queues are the queues of the jobs the transaction made available,
 	// for OnJobsCommitted.
 	queues []string
+}
+
+// cloneValues copies q, its lists too: an Add to the copy must not write
+// into the array q's list shares with another copy.
+func cloneValues(q url.Values) url.Values {
+	c := make(url.Values, len(q))
+	for k, v := range q {
+		c[k] = slices.Clone(v)
+	}
+	return c
+}
+
+// oneConnection makes db a pool of one connection, kept open: the writer,
+// whose single connection is SQLite's one writer, and the checkpointer.
+func oneConnection(db *sql.DB) {
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
 }
 
 // forget makes a committed deletion reach the files: secure_delete zeroes
